@@ -102,9 +102,11 @@ inline std::int64_t stochastic_shift(std::int64_t x, unsigned k, std::uint64_t d
   const std::uint64_t fraction_in_draw_bits = k >= bits ? fraction >> (k - bits) : fraction << (bits - k);
   return q + (draw < fraction_in_draw_bits ? 1 : 0);
 }
+// Same decision as stochastic_shift: the fraction is cut to b bits before the comparison, so rounding a
+// real value and shifting its fixed-point code agree draw for draw.
 inline double stochastic_real(double x, std::uint64_t draw, unsigned bits) {
   const double below = std::floor(x);
-  const double fraction_in_draw_bits = std::ldexp(x - below, static_cast<int>(bits));  // exact scaling
+  const double fraction_in_draw_bits = std::floor(std::ldexp(x - below, static_cast<int>(bits)));
   return static_cast<double>(draw) < fraction_in_draw_bits ? below + 1.0 : below;
 }
 inline void require_random_bits(unsigned bits) {

@@ -147,6 +147,7 @@ void Projection::build(const PostLayout& layout) {
   });
   if (uniform_delay_) max_delay_ = uniform_delay_steps_;
   synapse_count_ = synapse_index;
+  transposed_.clear();
   built_ = true;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/csr_block.hpp"
+#include "kernels/csr_transpose.hpp"
 #include "kernels/lif_constants.hpp"
 #include "quant/overflow.hpp"
 #include "quant/rounders.hpp"
@@ -88,6 +89,10 @@ class Projection {
 
   const std::variant<Int8Blocks, Int16Blocks, RealBlocks>& blocks() const { return blocks_; }
 
+  // The post -> synapse index of every block (kernels/csr_transpose.hpp), built on first request: only
+  // learning rules that walk a neuron's inputs pay its 8 bytes per synapse.
+  const std::vector<kernels::CsrTranspose>& transposed();
+
   // Every synapse as (pre, post, weight in voltage units per step, delay), in storage order; for tests,
   // recorders and result files, not hot paths.
   struct Synapse {
@@ -110,6 +115,7 @@ class Projection {
   int weight_exponent_ = 0;
   double weight_step_ = 1.0;
   quant::OverflowCounts weight_saturations_;
+  std::vector<kernels::CsrTranspose> transposed_;
 };
 
 }  // namespace qsnn::sim

@@ -156,3 +156,31 @@ TEST_CASE("adaptive threshold: theta jumps at each spike and decays") {
     CHECK(theta.value(2, 0) == doctest::Approx(5.0 * std::exp(-0.01)).epsilon(0.01));
   }
 }
+
+TEST_CASE("a per-step injection schedule drives both paths identically when the values are on the grid") {
+  LifParameters p;
+  p.tau_mem_ms = 10.0;
+  p.v_threshold = 50.0;
+  FixedPointSpec spec;
+  spec.state_frac_bits = 6;
+  Network net({.dt_ms = 1.0, .threads = 2, .seed = 1});
+  const auto fixed = net.add_lif("fixed", 3, p, NumericPath::fixed_point, spec);
+  const auto real = net.add_lif("float", 3, p, NumericPath::float64);
+  // Neuron i receives (i + 1) * 0.5 mV per step during steps 10..19 only.
+  auto schedule = [](Step step, std::span<double> current) {
+    if (step < 10 || step >= 20) return;
+    for (std::size_t i = 0; i < current.size(); ++i) current[i] = 0.5 * static_cast<double>(i + 1);
+  };
+  net.population_as<FixedLifPopulation>(fixed).set_injection_schedule(schedule);
+  net.population_as<FloatLifPopulation>(real).set_injection_schedule(schedule);
+  auto& vf = net.record_state({.population = fixed, .variable = {StateKind::voltage, 0}});
+  auto& vr = net.record_state({.population = real, .variable = {StateKind::voltage, 0}});
+  net.run(40);
+  for (std::size_t s = 0; s < 10; ++s) CHECK(vf.value(s, 2) == 0.0);
+  CHECK(vf.value(10, 2) == 1.5);
+  CHECK(vr.value(10, 2) == 1.5);
+  CHECK(vf.value(11, 0) == doctest::Approx(0.5 + 0.5 * std::exp(-0.1)).epsilon(0.01));
+  for (std::size_t s = 0; s < 40; ++s)
+    for (std::size_t n = 0; n < 3; ++n) CHECK(std::abs(vf.value(s, n) - vr.value(s, n)) < 0.1);
+  CHECK(vr.value(39, 2) < vr.value(20, 2));  // decays after the schedule ends
+}

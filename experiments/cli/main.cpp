@@ -1,0 +1,96 @@
+// qsnn command line. The only translation unit that includes CLI11; everything it runs lives in the
+// qsnn_experiments library. Exit codes: 0 success, 1 the job failed, 2 usage or config error.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "experiments/cli/version.hpp"
+#include "experiments/job_config.hpp"
+#include "experiments/quant_demo.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+constexpr std::array<std::string_view, 2> kSubcommands{"run", "quant-demo"};
+constexpr std::string_view kSubcommandList = "run, quant-demo";
+
+int usage_error(const std::string& message, std::string_view command = "qsnn") {
+  std::cerr << command << ": " << message << "; see '" << command << " --help'\n";
+  return kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace ex = qsnn::experiments;
+
+  CLI::App app{"qsnn: event-driven simulator of spiking neural networks with low-bit fixed-point synapses",
+               "qsnn"};
+  app.set_version_flag("--version", std::string{qsnn::cli::version_string()}, "Print the version and git commit");
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  qsnn run experiments/configs/default.toml\n"
+      "  qsnn run experiments/configs/default.toml --set quant_demo.seed=5 --set quant_demo.rows=64\n"
+      "  qsnn quant-demo --rows 64 --cols 64 --out /tmp/quant_sqnr.csv\n"
+      "Exit codes: 0 success, 1 the job failed, 2 usage or config error.");
+
+  std::string config_path;
+  std::vector<std::string> overrides;
+  CLI::App* run = app.add_subcommand("run", "Run the job a TOML config describes");
+  run->add_option("config", config_path, "Config file, e.g. experiments/configs/default.toml")->required();
+  run->add_option("--set", overrides, "Override a config value; VALUE is TOML (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+
+  ex::QuantDemoOptions demo_options;
+  CLI::App* demo = app.add_subcommand("quant-demo", "Quantize a Gaussian weight tensor at 1..8 bits, write SQNR/MSE");
+  demo->add_option("--out", demo_options.output, "CSV file to write (relative to the current directory)")
+      ->capture_default_str();
+  demo->add_option("--rows", demo_options.rows, "Output channels of the weight tensor")
+      ->check(CLI::Range(std::size_t{1}, ex::kQuantDemoMaxDim))
+      ->capture_default_str();
+  demo->add_option("--cols", demo_options.cols, "Inputs per channel")
+      ->check(CLI::Range(std::size_t{1}, ex::kQuantDemoMaxDim))
+      ->capture_default_str();
+  demo->add_option("--seed", demo_options.seed, "Seed of the counter-based RNG")->capture_default_str();
+
+  // Before the subcommand only --help and --version are valid; the first other word names the subcommand.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word{argv[i]};
+    if (word == "-h" || word == "--help" || word == "--version") continue;
+    if (word.starts_with("-")) return usage_error("unknown option '" + std::string{word} + "'");
+    if (std::find(kSubcommands.begin(), kSubcommands.end(), word) == kSubcommands.end())
+      return usage_error("unknown subcommand '" + std::string{word} + "' (available: " +
+                         std::string{kSubcommandList} + ")");
+    break;
+  }
+  if (argc < 2) return usage_error("a subcommand is required (available: " + std::string{kSubcommandList} + ")");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& success) {  // --help, --version
+    return app.exit(success);
+  } catch (const CLI::ParseError& error) {
+    return usage_error(error.what(), *run ? "qsnn run" : *demo ? "qsnn quant-demo" : "qsnn");
+  }
+
+  try {
+    if (*run) return ex::run_job(ex::load_job_config(config_path, overrides), std::cout);
+    if (*demo) return ex::run_quant_demo(demo_options, std::cout);
+  } catch (const ex::ConfigError& error) {
+    std::cerr << error.what() << '\n';
+    return kUsageError;
+  } catch (const std::exception& error) {
+    std::cerr << "qsnn: " << error.what() << '\n';
+    return 1;
+  }
+  return usage_error("a subcommand is required");
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages qsnn needs, and only those that are missing. Idempotent and quiet when
+# everything is present; needs root (or an installed system) and network access to the Debian archive.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# package: why qsnn needs it (README.md, section Dependencies, says the same)
+packages=(
+  build-essential      # g++ 12, make
+  cmake                # the build (CMake >= 3.25)
+  git                  # commit hash for qsnn --version
+  pkg-config           # dependency discovery
+  libboost-dev         # header-only Boost utilities
+  libtbb-dev           # oneTBB: parallel kernels
+  libhdf5-dev          # HDF5: result files
+  libfmt-dev           # {fmt}: formatting
+  doctest-dev          # unit tests
+  librandom123-dev     # Philox counter-based RNG
+  libcli11-dev         # qsnn command line
+  libtomlplusplus-dev  # TOML job configs
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "scripts/setup.sh: missing Debian packages: ${missing[*]}" >&2
+  echo "scripts/setup.sh: run this script as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "scripts/setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

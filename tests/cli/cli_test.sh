@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# One case of the qsnn command-line contract; tests/cli/CMakeLists.txt registers each case as a CTest test.
+# Usage: cli_test.sh CASE QSNN_BINARY PROJECT_VERSION PROJECT_SOURCE_DIR
+# Runs in tests/cli/data (configs are named relative to it, as the messages print them); anything a case
+# writes goes to a temporary directory that is removed afterwards.
+set -euo pipefail
+
+case_name=$1
+qsnn=$2
+version=$3
+root=$4
+data="$root/tests/cli/data"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$data"
+
+status=0
+out=
+err=
+# q ARGS...: runs qsnn, keeping its exit status, stdout and stderr.
+q() {
+  set +e
+  "$qsnn" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  status=$?
+  set -e
+  out=$(<"$tmp/stdout")
+  err=$(<"$tmp/stderr")
+}
+fail() {
+  echo "FAIL [$case_name]: $*"
+  echo "--- exit status: $status"
+  echo "--- stdout:"; cat "$tmp/stdout"
+  echo "--- stderr:"; cat "$tmp/stderr"
+  exit 1
+}
+expect_status() { [[ $status -eq $1 ]] || fail "expected exit status $1"; }
+expect_stdout_matches() { [[ $out =~ $1 ]] || fail "stdout does not match the regex: $1"; }
+expect_stderr() { [[ $err == "$1" ]] || fail "stderr is not exactly: $1"; }
+expect_no_stderr() { [[ -z $err ]] || fail "expected nothing on stderr"; }
+# A CSV of the quant demo: the header, then rows for both distributions with widths 1..8.
+expect_demo_csv() {
+  [[ -f $1 ]] || fail "no CSV at $1"
+  [[ $(head -n 1 "$1") == "distribution,quantizer,bits,bits_per_weight,mse,sqnr_db,max_abs_error,fraction_saturated" ]] ||
+    fail "bad CSV header in $1"
+  [[ $(cut -d, -f1 "$1" | tail -n +2 | sort -u | tr '\n' ' ') == "gaussian laplacian " ]] || fail "distributions of $1"
+  [[ $(cut -d, -f3 "$1" | tail -n +2 | sort -un | tr '\n' ' ') == "1 2 3 4 5 6 7 8 " ]] || fail "bits column of $1"
+  [[ $(grep -c '^gaussian,uniform-midrise-tensor-minmax,' "$1") -eq 8 ]] || fail "uniform rows of $1"
+}
+
+version_re=${version//./\\.}
+case $case_name in
+  version)
+    q --version
+    expect_status 0
+    [[ $out =~ ^qsnn\ ${version_re}\ \(([0-9a-f]{7,}(-dirty)?|unknown)\)$ ]] || fail "bad --version line"
+    expect_no_stderr ;;
+  help)
+    q --help
+    expect_status 0
+    expect_stdout_matches "Usage: qsnn"
+    expect_stdout_matches "run"
+    expect_stdout_matches "quant-demo"
+    expect_stdout_matches "--version" ;;
+  subcommand_help)
+    q run --help
+    expect_status 0
+    expect_stdout_matches "Usage: qsnn run"
+    expect_stdout_matches "--set"
+    q quant-demo --help
+    expect_status 0
+    expect_stdout_matches "Usage: qsnn quant-demo"
+    expect_stdout_matches "--rows" ;;
+  unknown_subcommand)
+    q frobnicate
+    expect_status 2
+    expect_stderr "qsnn: unknown subcommand 'frobnicate' (available: run, quant-demo); see 'qsnn --help'" ;;
+  no_subcommand)
+    q
+    expect_status 2
+    expect_stderr "qsnn: a subcommand is required (available: run, quant-demo); see 'qsnn --help'" ;;
+  bad_option)
+    q --frobnicate
+    expect_status 2
+    expect_stderr "qsnn: unknown option '--frobnicate'; see 'qsnn --help'"
+    q run
+    expect_status 2
+    expect_stderr "qsnn run: config is required; see 'qsnn run --help'" ;;
+  config_unknown_key)
+    q run unknown_key.toml
+    expect_status 2
+    expect_stderr "unknown_key.toml:6: key 'quant_demo.rowz' is unknown (allowed: rows, cols, seed, output)" ;;
+  config_bad_type)
+    q run bad_type.toml
+    expect_status 2
+    expect_stderr "bad_type.toml:6: key 'quant_demo.rows' = \"8\" has type string (allowed: integer 1..4096)" ;;
+  config_out_of_range)
+    q run out_of_range.toml
+    expect_status 2
+    expect_stderr "out_of_range.toml:7: key 'quant_demo.cols' = 0 is out of range (allowed: integer 1..4096)" ;;
+  config_bad_kind)
+    q run bad_kind.toml
+    expect_status 2
+    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"simulate\" is not allowed (allowed: \"quant-demo\")" ;;
+  config_syntax_error)
+    q run syntax_error.toml
+    expect_status 2
+    [[ $err =~ ^syntax_error\.toml:3:\ invalid\ TOML:\  ]] || fail "expected 'syntax_error.toml:3: invalid TOML: ...'"
+    [[ $(wc -l <"$tmp/stderr") -eq 1 ]] || fail "expected one line on stderr" ;;
+  config_missing)
+    q run no_such_config.toml
+    expect_status 2
+    expect_stderr "no_such_config.toml: no such config file" ;;
+  set_override)
+    # Later overrides win; a bare word is a string; the file's own error (rows = "8") is overridden away.
+    q run bad_type.toml --set quant_demo.rows=4 --set quant_demo.seed=5 --set quant_demo.seed=6 \
+        --set "quant_demo.output=$tmp/seed6.csv"
+    expect_status 0
+    expect_stdout_matches "of 4x8 weight tensors \(rows = output channels\), seed 6"
+    expect_demo_csv "$tmp/seed6.csv"
+    q run tiny.toml --set "quant_demo.output=\"$tmp/seed1.csv\""
+    expect_status 0
+    expect_stdout_matches "of 8x8 weight tensors \(rows = output channels\), seed 1"
+    expect_demo_csv "$tmp/seed1.csv" ;;
+  set_unknown_key)
+    q run tiny.toml --set quant_demo.rowz=4
+    expect_status 2
+    expect_stderr "--set quant_demo.rowz=4: key 'quant_demo.rowz' is unknown (allowed: rows, cols, seed, output)"
+    q run tiny.toml --set solver.dt=1
+    expect_status 2
+    expect_stderr "--set solver.dt=1: key 'solver' is unknown (allowed: job, quant_demo)"
+    q run tiny.toml --set "quant_demo={rowz = 4}"
+    expect_status 2
+    expect_stderr "--set quant_demo={rowz = 4}: key 'quant_demo.rowz' is unknown (allowed: rows, cols, seed, output)" ;;
+  set_bad_type)
+    q run tiny.toml --set quant_demo.seed=1.5
+    expect_status 2
+    expect_stderr "--set quant_demo.seed=1.5: key 'quant_demo.seed' = 1.5 has type floating-point (allowed: integer >= 0)" ;;
+  set_malformed)
+    q run tiny.toml --set quant_demo.seed
+    expect_status 2
+    expect_stderr "--set quant_demo.seed: expected KEY=VALUE, e.g. --set quant_demo.seed=5" ;;
+  run_tiny)
+    # Relative output paths resolve against the current directory; missing directories are created.
+    cd "$tmp"
+    q run "$data/tiny.toml"
+    expect_status 0
+    expect_no_stderr
+    expect_stdout_matches "of 8x8 weight tensors"
+    expect_stdout_matches "wrote results/tiny.csv"
+    expect_demo_csv "$tmp/results/tiny.csv" ;;
+  default_config)
+    # The shipped config is valid (shrunk so the test stays fast).
+    q run "$root/experiments/configs/default.toml" --set quant_demo.rows=16 --set quant_demo.cols=16 \
+        --set "quant_demo.output=$tmp/default.csv"
+    expect_status 0
+    expect_demo_csv "$tmp/default.csv" ;;
+  quant_demo_flags)
+    q quant-demo --rows 8 --cols 4 --seed 3 --out "$tmp/demo/flags.csv"
+    expect_status 0
+    expect_stdout_matches "of 8x4 weight tensors \(rows = output channels\), seed 3"
+    expect_demo_csv "$tmp/demo/flags.csv"
+    # The same job through a config gives the same numbers.
+    q run tiny.toml --set quant_demo.cols=4 --set quant_demo.seed=3 --set "quant_demo.output=$tmp/config.csv"
+    expect_status 0
+    cmp -s "$tmp/demo/flags.csv" "$tmp/config.csv" || fail "quant-demo flags and config differ" ;;
+  quant_demo_bad_flag)
+    q quant-demo --rows 0
+    expect_status 2
+    [[ $err == "qsnn quant-demo: --rows: "* ]] || fail "expected a --rows error" ;;
+  *)
+    echo "cli_test.sh: unknown case '$case_name'" >&2
+    exit 2 ;;
+esac
+echo "PASS [$case_name]"

@@ -6,10 +6,15 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "quant/enum_names.hpp"
+
 namespace qsnn::quant {
 namespace {
 
-constexpr std::array<Calibration, 3> kCalibrations{Calibration::min_max, Calibration::percentile, Calibration::mse};
+constexpr EnumNames<Calibration, 3> kCalibrationNames{
+    "calibration",
+    {Calibration::min_max, Calibration::percentile, Calibration::mse},
+    {"min-max", "percentile", "mse"}};
 
 // Q(q) for q in [0, 1] by linear interpolation between order statistics; reorders `scratch`.
 double quantile(std::vector<double>& scratch, double q) {
@@ -26,33 +31,10 @@ double quantile(std::vector<double>& scratch, double q) {
 
 }  // namespace
 
-std::string_view calibration_name(Calibration calibration) {
-  switch (calibration) {
-    case Calibration::min_max: return "min-max";
-    case Calibration::percentile: return "percentile";
-    case Calibration::mse: return "mse";
-  }
-  throw std::invalid_argument("invalid Calibration value");
-}
-
-std::span<const Calibration> all_calibrations() { return kCalibrations; }
-
-std::string valid_calibration_names() {
-  std::string names;
-  for (Calibration calibration : kCalibrations) {
-    if (!names.empty()) names += ", ";
-    names += calibration_name(calibration);
-  }
-  return names;
-}
-
-Calibration parse_calibration(std::string_view name) {
-  for (Calibration calibration : kCalibrations) {
-    if (calibration_name(calibration) == name) return calibration;
-  }
-  throw std::invalid_argument("unknown calibration '" + std::string(name) + "' (valid: " + valid_calibration_names() +
-                              ")");
-}
+std::string_view calibration_name(Calibration value) { return kCalibrationNames.name(value); }
+std::span<const Calibration> all_calibrations() { return kCalibrationNames.values(); }
+std::string valid_calibration_names() { return kCalibrationNames.valid_names(); }
+Calibration parse_calibration(std::string_view name) { return kCalibrationNames.parse(name); }
 
 ClipRange min_max_range(std::span<const double> values, bool symmetric) {
   if (values.empty()) return {};

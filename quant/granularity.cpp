@@ -4,11 +4,15 @@
 #include <cassert>
 #include <stdexcept>
 
+#include "quant/enum_names.hpp"
+
 namespace qsnn::quant {
 namespace {
 
-constexpr std::array<Granularity, 3> kGranularities{Granularity::per_tensor, Granularity::per_channel,
-                                                    Granularity::per_group};
+constexpr EnumNames<Granularity, 3> kGranularityNames{
+    "granularity",
+    {Granularity::per_tensor, Granularity::per_channel, Granularity::per_group},
+    {"per-tensor", "per-channel", "per-group"}};
 
 std::size_t groups_in_one_row(Granularity granularity, std::size_t cols, std::size_t group_size) {
   switch (granularity) {
@@ -21,33 +25,10 @@ std::size_t groups_in_one_row(Granularity granularity, std::size_t cols, std::si
 
 }  // namespace
 
-std::string_view granularity_name(Granularity granularity) {
-  switch (granularity) {
-    case Granularity::per_tensor: return "per-tensor";
-    case Granularity::per_channel: return "per-channel";
-    case Granularity::per_group: return "per-group";
-  }
-  throw std::invalid_argument("invalid Granularity value");
-}
-
-std::span<const Granularity> all_granularities() { return kGranularities; }
-
-std::string valid_granularity_names() {
-  std::string names;
-  for (Granularity granularity : kGranularities) {
-    if (!names.empty()) names += ", ";
-    names += granularity_name(granularity);
-  }
-  return names;
-}
-
-Granularity parse_granularity(std::string_view name) {
-  for (Granularity granularity : kGranularities) {
-    if (granularity_name(granularity) == name) return granularity;
-  }
-  throw std::invalid_argument("unknown granularity '" + std::string(name) + "' (valid: " + valid_granularity_names() +
-                              ")");
-}
+std::string_view granularity_name(Granularity value) { return kGranularityNames.name(value); }
+std::span<const Granularity> all_granularities() { return kGranularityNames.values(); }
+std::string valid_granularity_names() { return kGranularityNames.valid_names(); }
+Granularity parse_granularity(std::string_view name) { return kGranularityNames.parse(name); }
 
 GroupLayout::GroupLayout(Granularity granularity, std::size_t rows, std::size_t cols, std::size_t group_size)
     : granularity_(granularity),

@@ -6,10 +6,16 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "quant/enum_names.hpp"
+
 namespace qsnn::quant {
 namespace {
 
-constexpr std::array<UniformGrid, 2> kGrids{UniformGrid::mid_tread, UniformGrid::mid_rise};
+constexpr EnumNames<UniformGrid, 2> kGridNames{
+    "uniform grid",
+    {UniformGrid::mid_tread, UniformGrid::mid_rise},
+    {"mid-tread", "mid-rise"}};
+
 constexpr std::string_view kWho = "uniform quantizer";
 constexpr std::size_t kMaxMseCandidates = 65536;
 
@@ -191,32 +197,10 @@ struct Grid {
 
 }  // namespace
 
-std::string_view uniform_grid_name(UniformGrid grid) {
-  switch (grid) {
-    case UniformGrid::mid_tread: return "mid-tread";
-    case UniformGrid::mid_rise: return "mid-rise";
-  }
-  throw std::invalid_argument("invalid UniformGrid value");
-}
-
-std::span<const UniformGrid> all_uniform_grids() { return kGrids; }
-
-std::string valid_uniform_grid_names() {
-  std::string names;
-  for (UniformGrid grid : kGrids) {
-    if (!names.empty()) names += ", ";
-    names += uniform_grid_name(grid);
-  }
-  return names;
-}
-
-UniformGrid parse_uniform_grid(std::string_view name) {
-  for (UniformGrid grid : kGrids) {
-    if (uniform_grid_name(grid) == name) return grid;
-  }
-  throw std::invalid_argument("unknown uniform grid '" + std::string(name) + "' (valid: " + valid_uniform_grid_names() +
-                              ")");
-}
+std::string_view uniform_grid_name(UniformGrid value) { return kGridNames.name(value); }
+std::span<const UniformGrid> all_uniform_grids() { return kGridNames.values(); }
+std::string valid_uniform_grid_names() { return kGridNames.valid_names(); }
+UniformGrid parse_uniform_grid(std::string_view name) { return kGridNames.parse(name); }
 
 void validate(const UniformQuantizerConfig& config) {
   if (config.bits < 1 || config.bits > 16) throw_bad_field("bits", config.bits, "1..16");

@@ -48,9 +48,31 @@ class QFormat {
 };
 
 // Brings an integer into the format's code range by saturating or wrapping, and counts it if it was out.
+// saturate_symmetric and wrap_lava use the ranges [-max, max] and (-2^(b-1), 2^(b-1)] for signed formats
+// (see overflow.hpp) and behave as saturate and wrap for unsigned ones.
 inline std::int64_t fit_code(std::int64_t code, const QFormat& format, OverflowMode mode, OverflowCounts& counts) {
-  if (format.contains(code)) return code;
-  if (mode == OverflowMode::saturate) {
+  // Inside every mode's range: one comparison pair on the hot path, as before.
+  if (code > format.min_code() && code <= format.max_code()) return code;
+  const int bits = format.total_bits();
+  if (format.is_signed() && mode == OverflowMode::saturate_symmetric) {
+    if (code > format.max_code()) {
+      ++counts.saturated_high;
+      return format.max_code();
+    }
+    ++counts.saturated_low;  // includes the code -2^(b-1) itself
+    return -format.max_code();
+  }
+  if (format.is_signed() && mode == OverflowMode::wrap_lava) {
+    const std::int64_t half = std::int64_t{1} << (bits - 1);
+    if (code == half) return code;  // the top of (-2^(b-1), 2^(b-1)]
+    ++counts.wrapped;
+    const std::uint64_t low_bits = static_cast<std::uint64_t>(code) & ((std::uint64_t{1} << bits) - 1U);
+    // low_bits is in [0, 2^b): (2^(b-1), 2^b) maps to (-2^(b-1), 0), [0, 2^(b-1)] stays.
+    return static_cast<std::int64_t>(low_bits) > half ? static_cast<std::int64_t>(low_bits) - 2 * half
+                                                      : static_cast<std::int64_t>(low_bits);
+  }
+  if (format.contains(code)) return code;  // the minimum code under saturate and wrap
+  if (mode == OverflowMode::saturate || mode == OverflowMode::saturate_symmetric) {
     if (code > format.max_code()) {
       ++counts.saturated_high;
       return format.max_code();
@@ -59,7 +81,6 @@ inline std::int64_t fit_code(std::int64_t code, const QFormat& format, OverflowM
     return format.min_code();
   }
   ++counts.wrapped;
-  const int bits = format.total_bits();
   const std::uint64_t low_bits = static_cast<std::uint64_t>(code) & ((std::uint64_t{1} << bits) - 1U);
   if (format.is_signed() && low_bits >= (std::uint64_t{1} << (bits - 1)))
     return static_cast<std::int64_t>(low_bits) - (std::int64_t{1} << bits);

@@ -120,6 +120,12 @@ class FloatLifPopulation final : public Population {
   std::optional<double> state_value(const StateVariable& variable, NeuronIndex neuron) const override;
 
   std::span<const double> voltage_relative() const { return arrays_.voltage; }
+  // Read-only views of the rest of the state, for diagnostics that compare against the fixed path
+  // (sim/quantization_diagnostics.hpp) without a virtual call per neuron.
+  std::span<const double> current_values(std::size_t receptor) const { return arrays_.current.at(receptor); }
+  std::span<const double> theta_values() const { return arrays_.theta; }
+  std::span<const std::uint16_t> refractory_counters() const { return arrays_.refractory; }
+  std::span<const double> injection_values() const { return arrays_.injection; }  // empty: nothing injected
 
  private:
   kernels::FloatLifConstants constants_;

@@ -124,7 +124,8 @@ TEST_CASE("every code of small formats survives a round trip through real values
 TEST_CASE("overflow mode names") {
   CHECK(parse_overflow("saturate") == OverflowMode::saturate);
   CHECK(parse_overflow(overflow_name(OverflowMode::wrap)) == OverflowMode::wrap);
-  CHECK_THROWS_WITH_AS(parse_overflow("clip"), "unknown overflow mode 'clip' (valid: saturate, wrap)",
+  CHECK_THROWS_WITH_AS(parse_overflow("clip"),
+                       "unknown overflow mode 'clip' (valid: saturate, wrap, saturate-symmetric, wrap-lava)",
                        std::invalid_argument);
   OverflowCounts a{1, 2, 3}, b{10, 20, 30};
   a += b;

@@ -25,7 +25,7 @@ TEST_CASE("Loihi's decay: truncating multiply by (4096 - d) / 4096 is symmetric 
   CHECK(multiply_shift(INT32_MAX, INT32_MAX, 31, FloorRounder{}) == (std::int64_t{INT32_MAX} * INT32_MAX) >> 31);
 }
 
-TEST_CASE("a negative value decaying under floor stalls short of zero; under truncate it reaches zero") {
+TEST_CASE("a negative value decaying under floor stalls short of zero, under truncate it reaches zero") {
   std::int32_t floor_state = -100, truncate_state = -100;
   for (int step = 0; step < 200; ++step) {
     floor_state = static_cast<std::int32_t>(multiply_shift(floor_state, 3686, 12, FloorRounder{}));

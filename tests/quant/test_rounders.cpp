@@ -100,7 +100,7 @@ TEST_CASE("nearest-away breaks ties away from zero and is idempotent") {
   }
 }
 
-TEST_CASE("truncate is symmetric in sign; floor and ceil mirror each other") {
+TEST_CASE("truncate is symmetric in sign, floor and ceil mirror each other") {
   const TruncateRounder truncate;
   const FloorRounder floor_rounder;
   const CeilRounder ceil_rounder;
@@ -120,7 +120,7 @@ TEST_CASE("truncate is symmetric in sign; floor and ceil mirror each other") {
   CHECK(ceil_rounder.shift(7, 2) == 2);
 }
 
-TEST_CASE("floor's mean error on uniformly distributed fractions is -step/2; ceil's is +step/2") {
+TEST_CASE("floor's mean error on uniformly distributed fractions is -step/2, ceil's is +step/2") {
   CounterRng rng{kSeed, 2};
   constexpr std::uint64_t kDraws = 1'000'000;
   double floor_sum = 0.0, ceil_sum = 0.0, truncate_sum = 0.0;

@@ -2,14 +2,54 @@
 // The neuron-update loops: one block of neurons per call, state as structure-of-arrays. The rounders are
 // template parameters, so the run-time rounding choice is made once per block (dispatch_fixed_lif_update),
 // never per neuron.
+//
+// A block is processed in chunks of kLifChunk neurons, each in passes without branches or pushes per neuron,
+// which the compiler vectorizes: the currents of each receptor, the membrane, then a threshold pass that only
+// flags spikes. Spikes are rare (about one neuron in a thousand per step): a chunk without any is done after
+// the flag pass, one with some is rescanned in ascending order for reset, refractory and theta. Values that
+// may leave their format are detected in the vector pass (a sign test, see outside_bits) and then fitted by
+// quant::fit_code in a scalar pass over that chunk only, so every overflow mode and count is exactly as if
+// fit_code were called per value. Per neuron the operations and their order are those of the one-neuron-at-a-
+// time loop, so results are bit-identical to it (the float path keeps its expression order; see
+// update_float_lif on why it is never compiled with fused multiply-add).
+//
+// On x86-64 the same source is also compiled for AVX2 and AVX-512 (64-bit lanes: 4 or 8 neurons per
+// instruction) and the best one the processor has is chosen per call (KernelIsa). Integer arithmetic is exact
+// in every variant, so the choice never changes a result (tests/sim/test_cuba_determinism.cpp checks it).
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/lif_constants.hpp"
 #include "quant/qformat.hpp"
 #include "quant/rounders.hpp"
 
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define QSNN_KERNELS_X86_DISPATCH 1
+#else
+#define QSNN_KERNELS_X86_DISPATCH 0
+#endif
+
 namespace qsnn::kernels {
+
+inline constexpr std::uint32_t kLifChunk = 256;
+
+// Which instruction set the update loops are compiled for; `best` picks the widest the processor runs.
+enum class KernelIsa : std::uint8_t { best, generic, avx2, avx512 };
+
+// The variant `best` resolves to on this processor.
+inline KernelIsa resolve_kernel_isa(KernelIsa isa) {
+  if (isa != KernelIsa::best) return isa;
+#if QSNN_KERNELS_X86_DISPATCH
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw"))
+    return KernelIsa::avx512;
+  if (__builtin_cpu_supports("avx2")) return KernelIsa::avx2;
+#endif
+  return KernelIsa::generic;
+}
 
 template <class T>
 struct LifStateSpans {
@@ -29,45 +69,181 @@ inline std::uint64_t current_rounding_index(std::uint32_t neuron, std::size_t re
   return static_cast<std::uint64_t>(neuron) * kMaxReceptors + receptor;
 }
 
+namespace detail {
+
+// Negative when `code` is outside (min, max], the range every overflow mode passes through unchanged
+// (fit_code's fast path); OR-ed over a chunk, the sign tells whether fit_code has anything to do. Codes are
+// far from the int64 limits (state codes have at most 32 bits, products at most 56), so nothing wraps.
+inline std::int64_t outside_bits(std::int64_t code, std::int64_t min_code, std::int64_t max_code) {
+  return (code - min_code - 1) | (max_code - code);
+}
+
+// The chunk [i0, i0 + n) of the fixed path; `total`, `value` and `fired` hold kLifChunk entries.
+template <class CurrentRounder, class VoltageRounder>
+[[gnu::always_inline]] inline void update_fixed_chunk(const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s,
+                                                      const ReceptorInputs<std::int64_t>& input, std::uint32_t i0,
+                                                      std::uint32_t n, const CurrentRounder& current_rounder,
+                                                      const VoltageRounder& voltage_rounder,
+                                                      std::int64_t* __restrict total, std::int64_t* __restrict value,
+                                                      std::uint8_t* __restrict fired,
+                                                      std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  const unsigned shift = c.decay_shift;
+  // Currents: I_r <- fit(round(alpha_r * I_r) + input_r), input cleared; total = sum_r I_r.
+  const std::int64_t current_min = c.current_format.min_code(), current_max = c.current_format.max_code();
+  // The input's guard bits, when rounded to nearest-even, are rounded here (NearestEvenRounder::shift by 0 is
+  // the identity); dispatch_fixed_lif_update rounds other modes in a pass of their own before.
+  const unsigned input_guard = c.input_guard_bits > 0 && c.input_rounding.mode == quant::RoundingMode::nearest_even
+                                   ? c.input_guard_bits
+                                   : 0;
+  const quant::NearestEvenRounder input_rounder;
+  for (std::size_t r = 0; r < c.receptors; ++r) {
+    std::int32_t* __restrict current = s.current[r] + i0;
+    std::int64_t* __restrict in = input[r] + i0;
+    const std::int32_t decay = c.current_decay[r];
+    std::int64_t outside = 0;
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const std::int64_t x =
+          current_rounder.shift(static_cast<std::int64_t>(current[j]) * decay, shift, current_rounding_index(i0 + j, r)) +
+          input_rounder.shift(in[j], input_guard, i0 + j);
+      in[j] = 0;
+      value[j] = x;
+      current[j] = static_cast<std::int32_t>(x);  // final unless the fit below changes it
+      total[j] = r == 0 ? x : total[j] + x;
+      outside |= outside_bits(x, current_min, current_max);
+    }
+    if (outside < 0) {
+      for (std::uint32_t j = 0; j < n; ++j) {
+        const std::int64_t fitted = quant::fit_code(value[j], c.current_format, c.current_overflow, counts.current);
+        current[j] = static_cast<std::int32_t>(fitted);
+        total[j] += fitted - value[j];
+      }
+    }
+  }
+
+  // Membrane: V <- fit(round(beta * V) + sum_r I_r + bias + injection). Computed for every neuron so the loop
+  // has no branch; refractory neurons discard it below and are never fitted or counted.
+  std::int32_t* __restrict voltage = s.voltage + i0;
+  std::uint16_t* __restrict refractory = s.refractory + i0;
+  const std::int64_t voltage_min = c.voltage_format.min_code(), voltage_max = c.voltage_format.max_code();
+  const std::int32_t beta = c.voltage_decay;
+  const std::int64_t bias = c.bias;
+  std::int64_t outside = 0;
+  if (s.injection != nullptr) {
+    const std::int32_t* __restrict injection = s.injection + i0;
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const std::int64_t x =
+          voltage_rounder.shift(static_cast<std::int64_t>(voltage[j]) * beta, shift, i0 + j) + total[j] + bias + injection[j];
+      value[j] = x;
+      outside |= outside_bits(x, voltage_min, voltage_max);
+    }
+  } else {
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const std::int64_t x = voltage_rounder.shift(static_cast<std::int64_t>(voltage[j]) * beta, shift, i0 + j) + total[j] + bias;
+      value[j] = x;
+      outside |= outside_bits(x, voltage_min, voltage_max);
+    }
+  }
+  if (outside < 0) {
+    for (std::uint32_t j = 0; j < n; ++j)
+      if (refractory[j] == 0) value[j] = quant::fit_code(value[j], c.voltage_format, c.voltage_overflow, counts.voltage);
+  }
+
+  // Threshold (strict) and refractory countdown; refractory neurons are held at the reset value.
+  const std::int32_t reset_value = static_cast<std::int32_t>(c.reset_value);
+  int any = 0;
+  auto threshold_pass = [&](auto adaptive) {
+    const std::int32_t* __restrict theta = s.theta + i0;
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const std::uint16_t r = refractory[j];
+      const std::int64_t threshold = decltype(adaptive)::value ? c.threshold + theta[j] : c.threshold;
+      const int fire = (r == 0) & (value[j] > threshold);
+      fired[j] = static_cast<std::uint8_t>(fire);
+      any |= fire;
+      voltage[j] = r != 0 ? reset_value : static_cast<std::int32_t>(value[j]);
+      refractory[j] = static_cast<std::uint16_t>(r - (r != 0));
+    }
+  };
+  if (c.adaptive_threshold) threshold_pass(std::true_type{});
+  else threshold_pass(std::false_type{});
+  if (any == 0) return;
+  for (std::uint32_t j = 0; j < n; ++j) {
+    if (fired[j] == 0) continue;
+    const std::uint32_t i = i0 + j;
+    spikes.push_back(i);
+    const std::int64_t threshold = c.adaptive_threshold ? c.threshold + s.theta[i] : c.threshold;
+    s.voltage[i] = static_cast<std::int32_t>(
+        c.reset == ResetMode::to_value
+            ? c.reset_value
+            : quant::fit_code(value[j] - threshold, c.voltage_format, c.voltage_overflow, counts.voltage));
+    s.refractory[i] = c.refractory_steps;
+    if (c.adaptive_threshold)
+      s.theta[i] = static_cast<std::int32_t>(
+          quant::fit_code(s.theta[i] + c.theta_plus, c.theta_format, c.theta_overflow, counts.theta));
+  }
+}
+
+template <class CurrentRounder, class VoltageRounder>
+[[gnu::always_inline]] inline void update_fixed_range(const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s,
+                                                      const ReceptorInputs<std::int64_t>& input, std::uint32_t begin,
+                                                      std::uint32_t end, const CurrentRounder& current_rounder,
+                                                      const VoltageRounder& voltage_rounder,
+                                                      std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  alignas(64) std::int64_t total[kLifChunk];
+  alignas(64) std::int64_t value[kLifChunk];
+  alignas(64) std::uint8_t fired[kLifChunk];
+  for (std::uint32_t i0 = begin; i0 < end; i0 += kLifChunk)
+    update_fixed_chunk(c, s, input, i0, std::min(kLifChunk, end - i0), current_rounder, voltage_rounder, total, value,
+                       fired, spikes, counts);
+}
+
+#if QSNN_KERNELS_X86_DISPATCH
+template <class CurrentRounder, class VoltageRounder>
+[[gnu::target("avx2"), gnu::flatten]] void update_fixed_range_avx2(
+    const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s, const ReceptorInputs<std::int64_t>& input,
+    std::uint32_t begin, std::uint32_t end, const CurrentRounder& current_rounder,
+    const VoltageRounder& voltage_rounder, std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  update_fixed_range(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
+}
+template <class CurrentRounder, class VoltageRounder>
+[[gnu::target("avx512f,avx512vl,avx512dq,avx512bw"), gnu::flatten]] void update_fixed_range_avx512(
+    const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s, const ReceptorInputs<std::int64_t>& input,
+    std::uint32_t begin, std::uint32_t end, const CurrentRounder& current_rounder,
+    const VoltageRounder& voltage_rounder, std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  update_fixed_range(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
+}
+#endif
+
+// Rounders that draw random numbers per element gain nothing from wide registers; they run the generic code.
+template <class Rounder>
+inline constexpr bool kVectorRounder =
+    Rounder::mode != quant::RoundingMode::stochastic && Rounder::mode != quant::RoundingMode::stochastic_shared;
+
+}  // namespace detail
+
+// Per neuron i, in this order: I_r <- fit(round(alpha_r I_r) + input_r) for each receptor (input cleared; its
+// guard bits, if any, rounded here when the input rounding is nearest-even, else beforehand by the caller);
+// if refractory: count down and hold V at the reset value; else V <- fit(round(beta V) + sum_r I_r + bias +
+// injection), and V > threshold (+ theta) fires: V <- reset (value, or fit(V - threshold)), refractory
+// countdown, theta <- fit(theta + theta_plus).
 template <class CurrentRounder, class VoltageRounder>
 void update_fixed_lif(const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s,
                       const ReceptorInputs<std::int64_t>& input, std::uint32_t begin, std::uint32_t end,
                       const CurrentRounder& current_rounder, const VoltageRounder& voltage_rounder,
-                      std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
-  using quant::fit_code;
-  for (std::uint32_t i = begin; i < end; ++i) {
-    std::int64_t total_current = 0;
-    for (std::size_t r = 0; r < c.receptors; ++r) {
-      const std::int64_t decayed = current_rounder.shift(static_cast<std::int64_t>(s.current[r][i]) * c.current_decay[r],
-                                                         c.decay_shift, current_rounding_index(i, r));
-      const std::int64_t current = fit_code(decayed + input[r][i], c.current_format, c.current_overflow, counts.current);
-      input[r][i] = 0;
-      s.current[r][i] = static_cast<std::int32_t>(current);
-      total_current += current;
+                      std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts, KernelIsa isa = KernelIsa::best) {
+#if QSNN_KERNELS_X86_DISPATCH
+  if constexpr (detail::kVectorRounder<CurrentRounder> && detail::kVectorRounder<VoltageRounder>) {
+    switch (resolve_kernel_isa(isa)) {
+      case KernelIsa::avx512:
+        return detail::update_fixed_range_avx512(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
+      case KernelIsa::avx2:
+        return detail::update_fixed_range_avx2(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
+      default: break;
     }
-    if (s.refractory[i] > 0) {
-      --s.refractory[i];
-      s.voltage[i] = static_cast<std::int32_t>(c.reset_value);
-      continue;
-    }
-    const std::int64_t decayed = voltage_rounder.shift(static_cast<std::int64_t>(s.voltage[i]) * c.voltage_decay,
-                                                       c.decay_shift, i);
-    const std::int64_t injected = s.injection != nullptr ? s.injection[i] : 0;
-    std::int64_t voltage =
-        fit_code(decayed + total_current + c.bias + injected, c.voltage_format, c.voltage_overflow, counts.voltage);
-    const std::int64_t threshold = c.adaptive_threshold ? c.threshold + s.theta[i] : c.threshold;
-    if (voltage > threshold) {
-      spikes.push_back(i);
-      voltage = c.reset == ResetMode::to_value
-                    ? c.reset_value
-                    : fit_code(voltage - threshold, c.voltage_format, c.voltage_overflow, counts.voltage);
-      s.refractory[i] = c.refractory_steps;
-      if (c.adaptive_threshold)
-        s.theta[i] = static_cast<std::int32_t>(
-            fit_code(s.theta[i] + c.theta_plus, c.theta_format, c.theta_overflow, counts.theta));
-    }
-    s.voltage[i] = static_cast<std::int32_t>(voltage);
   }
+#else
+  (void)isa;
+#endif
+  detail::update_fixed_range(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
 }
 
 // theta <- gamma * theta, in its own pass so its rounding is dispatched separately.
@@ -79,12 +255,48 @@ void decay_fixed_theta(const FixedLifConstants& c, std::int32_t* theta, std::uin
                                                        c.decay_shift, i));
 }
 
+namespace detail {
+
+template <class InputRounder>
+[[gnu::always_inline]] inline void round_inputs_range(std::int64_t* __restrict input, unsigned guard,
+                                                      std::uint32_t begin, std::uint32_t end,
+                                                      const InputRounder& rounder) {
+  for (std::uint32_t i = begin; i < end; ++i) input[i] = rounder.shift(input[i], guard, i);
+}
+
+#if QSNN_KERNELS_X86_DISPATCH
+template <class InputRounder>
+[[gnu::target("avx2"), gnu::flatten]] void round_inputs_range_avx2(std::int64_t* input, unsigned guard,
+                                                                   std::uint32_t begin, std::uint32_t end,
+                                                                   const InputRounder& rounder) {
+  round_inputs_range(input, guard, begin, end, rounder);
+}
+template <class InputRounder>
+[[gnu::target("avx512f,avx512vl,avx512dq,avx512bw"), gnu::flatten]] void round_inputs_range_avx512(
+    std::int64_t* input, unsigned guard, std::uint32_t begin, std::uint32_t end, const InputRounder& rounder) {
+  round_inputs_range(input, guard, begin, end, rounder);
+}
+#endif
+
+}  // namespace detail
+
 // Accumulators carry `guard` extra fractional bits so that projections with negative weight exponents
 // are summed exactly; this rounds the sum once per neuron per step.
 template <class InputRounder>
 void round_fixed_inputs(std::int64_t* input, unsigned guard, std::uint32_t begin, std::uint32_t end,
-                        const InputRounder& rounder) {
-  for (std::uint32_t i = begin; i < end; ++i) input[i] = rounder.shift(input[i], guard, i);
+                        const InputRounder& rounder, KernelIsa isa = KernelIsa::best) {
+#if QSNN_KERNELS_X86_DISPATCH
+  if constexpr (detail::kVectorRounder<InputRounder>) {
+    switch (resolve_kernel_isa(isa)) {
+      case KernelIsa::avx512: return detail::round_inputs_range_avx512(input, guard, begin, end, rounder);
+      case KernelIsa::avx2: return detail::round_inputs_range_avx2(input, guard, begin, end, rounder);
+      default: break;
+    }
+  }
+#else
+  (void)isa;
+#endif
+  detail::round_inputs_range(input, guard, begin, end, rounder);
 }
 
 // One block of the fixed path: input rounding, state update, threshold and reset, theta decay. Each
@@ -92,15 +304,16 @@ void round_fixed_inputs(std::int64_t* input, unsigned guard, std::uint32_t begin
 inline void dispatch_fixed_lif_update(const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s,
                                       const ReceptorInputs<std::int64_t>& input, std::uint32_t begin,
                                       std::uint32_t end, std::uint64_t step, std::vector<std::uint32_t>& spikes,
-                                      LifOverflowCounts& counts) {
-  if (c.input_guard_bits > 0) {
+                                      LifOverflowCounts& counts, KernelIsa isa = KernelIsa::best) {
+  if (c.input_guard_bits > 0 && c.input_rounding.mode != quant::RoundingMode::nearest_even) {
     quant::visit_rounder(c.input_rounding, step, [&](const auto& rounder) {
-      for (std::size_t r = 0; r < c.receptors; ++r) round_fixed_inputs(input[r], c.input_guard_bits, begin, end, rounder);
+      for (std::size_t r = 0; r < c.receptors; ++r)
+        round_fixed_inputs(input[r], c.input_guard_bits, begin, end, rounder, isa);
     });
   }
   quant::visit_rounder(c.current_decay_rounding, step, [&](const auto& current_rounder) {
     quant::visit_rounder(c.voltage_decay_rounding, step, [&](const auto& voltage_rounder) {
-      update_fixed_lif(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
+      update_fixed_lif(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts, isa);
     });
   });
   if (c.adaptive_threshold) {
@@ -109,34 +322,103 @@ inline void dispatch_fixed_lif_update(const FixedLifConstants& c, const LifState
   }
 }
 
+namespace detail {
+
+[[gnu::always_inline]] inline void update_float_chunk(const FloatLifConstants& c, const LifStateSpans<double>& s,
+                                                      const ReceptorInputs<double>& input, std::uint32_t i0,
+                                                      std::uint32_t n, double* __restrict total,
+                                                      double* __restrict value, std::uint8_t* __restrict fired,
+                                                      std::vector<std::uint32_t>& spikes) {
+  for (std::uint32_t j = 0; j < n; ++j) total[j] = 0.0;
+  for (std::size_t r = 0; r < c.receptors; ++r) {
+    double* __restrict current = s.current[r] + i0;
+    double* __restrict in = input[r] + i0;
+    const double decay = c.current_decay[r];
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const double x = decay * current[j] + in[j];
+      in[j] = 0.0;
+      current[j] = x;
+      total[j] += x;
+    }
+  }
+  double* __restrict voltage = s.voltage + i0;
+  std::uint16_t* __restrict refractory = s.refractory + i0;
+  const double beta = c.voltage_decay, bias = c.bias, reset_value = c.reset_value;
+  // V = beta * V + total + bias + injected, with injected = 0.0 when nothing is injected (adding 0.0 keeps
+  // the sign of a zero exactly as the one-neuron loop did).
+  if (s.injection != nullptr) {
+    const double* __restrict injection = s.injection + i0;
+    for (std::uint32_t j = 0; j < n; ++j) value[j] = beta * voltage[j] + total[j] + bias + injection[j];
+  } else {
+    for (std::uint32_t j = 0; j < n; ++j) value[j] = beta * voltage[j] + total[j] + bias + 0.0;
+  }
+  int any = 0;
+  auto threshold_pass = [&](auto adaptive) {
+    const double* __restrict theta = s.theta + i0;
+    for (std::uint32_t j = 0; j < n; ++j) {
+      const std::uint16_t r = refractory[j];
+      const double threshold = decltype(adaptive)::value ? c.threshold + theta[j] : c.threshold;
+      const int fire = (r == 0) & (value[j] > threshold);
+      fired[j] = static_cast<std::uint8_t>(fire);
+      any |= fire;
+      voltage[j] = r != 0 ? reset_value : value[j];
+      refractory[j] = static_cast<std::uint16_t>(r - (r != 0));
+    }
+  };
+  if (c.adaptive_threshold) threshold_pass(std::true_type{});
+  else threshold_pass(std::false_type{});
+  if (any != 0) {
+    for (std::uint32_t j = 0; j < n; ++j) {
+      if (fired[j] == 0) continue;
+      const std::uint32_t i = i0 + j;
+      spikes.push_back(i);
+      const double threshold = c.adaptive_threshold ? c.threshold + s.theta[i] : c.threshold;
+      s.voltage[i] = c.reset == ResetMode::to_value ? c.reset_value : value[j] - threshold;
+      s.refractory[i] = c.refractory_steps;
+      if (c.adaptive_threshold) s.theta[i] += c.theta_plus;
+    }
+  }
+  if (c.adaptive_threshold) {
+    double* __restrict theta = s.theta + i0;
+    for (std::uint32_t j = 0; j < n; ++j) theta[j] *= c.theta_decay;
+  }
+}
+
+[[gnu::always_inline]] inline void update_float_range(const FloatLifConstants& c, const LifStateSpans<double>& s,
+                                                      const ReceptorInputs<double>& input, std::uint32_t begin,
+                                                      std::uint32_t end, std::vector<std::uint32_t>& spikes) {
+  alignas(64) double total[kLifChunk];
+  alignas(64) double value[kLifChunk];
+  alignas(64) std::uint8_t fired[kLifChunk];
+  for (std::uint32_t i0 = begin; i0 < end; i0 += kLifChunk)
+    update_float_chunk(c, s, input, i0, std::min(kLifChunk, end - i0), total, value, fired, spikes);
+}
+
+#if QSNN_KERNELS_X86_DISPATCH
+// AVX2 without FMA: GCC contracts a * b + c into a fused multiply-add in C++ whenever the target has one
+// (-ffp-contract=fast is its C++ default), which would round differently from the generic build. The
+// AVX-512 target implies FMA, so the float path stops at AVX2.
+[[gnu::target("avx2"), gnu::flatten]] inline void update_float_range_avx2(const FloatLifConstants& c,
+                                                                          const LifStateSpans<double>& s,
+                                                                          const ReceptorInputs<double>& input,
+                                                                          std::uint32_t begin, std::uint32_t end,
+                                                                          std::vector<std::uint32_t>& spikes) {
+  update_float_range(c, s, input, begin, end, spikes);
+}
+#endif
+
+}  // namespace detail
+
+// The same discretized equations in double precision, in the same order per neuron.
 inline void update_float_lif(const FloatLifConstants& c, const LifStateSpans<double>& s,
                              const ReceptorInputs<double>& input, std::uint32_t begin, std::uint32_t end,
-                             std::vector<std::uint32_t>& spikes) {
-  for (std::uint32_t i = begin; i < end; ++i) {
-    double total_current = 0.0;
-    for (std::size_t r = 0; r < c.receptors; ++r) {
-      const double current = c.current_decay[r] * s.current[r][i] + input[r][i];
-      input[r][i] = 0.0;
-      s.current[r][i] = current;
-      total_current += current;
-    }
-    if (s.refractory[i] > 0) {
-      --s.refractory[i];
-      s.voltage[i] = c.reset_value;
-    } else {
-      const double injected = s.injection != nullptr ? s.injection[i] : 0.0;
-      double voltage = c.voltage_decay * s.voltage[i] + total_current + c.bias + injected;
-      const double threshold = c.adaptive_threshold ? c.threshold + s.theta[i] : c.threshold;
-      if (voltage > threshold) {
-        spikes.push_back(i);
-        voltage = c.reset == ResetMode::to_value ? c.reset_value : voltage - threshold;
-        s.refractory[i] = c.refractory_steps;
-        if (c.adaptive_threshold) s.theta[i] += c.theta_plus;
-      }
-      s.voltage[i] = voltage;
-    }
-    if (c.adaptive_threshold) s.theta[i] *= c.theta_decay;
-  }
+                             std::vector<std::uint32_t>& spikes, KernelIsa isa = KernelIsa::best) {
+#if QSNN_KERNELS_X86_DISPATCH
+  if (resolve_kernel_isa(isa) != KernelIsa::generic) return detail::update_float_range_avx2(c, s, input, begin, end, spikes);
+#else
+  (void)isa;
+#endif
+  detail::update_float_range(c, s, input, begin, end, spikes);
 }
 
 }  // namespace qsnn::kernels

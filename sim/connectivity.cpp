@@ -61,7 +61,8 @@ struct SynapseTuples {
   std::vector<std::uint16_t> delay;
 };
 
-void emit_tuples(const SynapseTuples& tuples, NeuronIndex pre_size, const std::function<void(const RowView&)>& visit) {
+void emit_tuples(const SynapseTuples& tuples, NeuronIndex first_pre, NeuronIndex end_pre,
+                 const std::function<void(const RowView&)>& visit) {
   std::vector<std::size_t> order(tuples.pre.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -71,7 +72,8 @@ void emit_tuples(const SynapseTuples& tuples, NeuronIndex pre_size, const std::f
   std::vector<double> weight;
   std::vector<std::uint16_t> delay;
   std::size_t k = 0;
-  for (NeuronIndex i = 0; i < pre_size; ++i) {
+  while (k < order.size() && tuples.pre[order[k]] < first_pre) ++k;
+  for (NeuronIndex i = first_pre; i < end_pre; ++i) {
     post.clear();
     weight.clear();
     delay.clear();
@@ -160,8 +162,19 @@ bool uniform_delay(const Connectivity& connectivity, const DelaySpec& delays, st
   return uniform.min_steps == uniform.max_steps;
 }
 
+bool rows_are_independent(const Connectivity& connectivity) {
+  return !std::holds_alternative<FixedFanIn>(connectivity) && !std::holds_alternative<ExplicitSynapses>(connectivity);
+}
+
 void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, const DelaySpec& delays,
                    const ConnectivityContext& c, const std::function<void(const RowView&)>& visit) {
+  generate_rows(connectivity, weights, delays, c, 0, c.pre_size, visit);
+}
+
+void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, const DelaySpec& delays,
+                   const ConnectivityContext& c, NeuronIndex first_pre, NeuronIndex end_pre,
+                   const std::function<void(const RowView&)>& visit) {
+  end_pre = std::min(end_pre, c.pre_size);
   validate_connectivity(connectivity, c);
   validate_delays(delays);
   std::vector<NeuronIndex> targets;
@@ -181,14 +194,14 @@ void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, 
       [&](const auto& spec) {
         using Spec = std::decay_t<decltype(spec)>;
         if constexpr (std::is_same_v<Spec, AllToAll>) {
-          for (NeuronIndex i = 0; i < c.pre_size; ++i) {
+          for (NeuronIndex i = first_pre; i < end_pre; ++i) {
             targets.clear();
             for (NeuronIndex j = 0; j < c.post_size; ++j)
               if (spec.allow_self || !c.same_population || i != j) targets.push_back(j);
             emit_with_specs(i);
           }
         } else if constexpr (std::is_same_v<Spec, OneToOne>) {
-          for (NeuronIndex i = 0; i < c.pre_size; ++i) {
+          for (NeuronIndex i = first_pre; i < end_pre; ++i) {
             targets.assign(1, i);
             emit_with_specs(i);
           }
@@ -197,7 +210,7 @@ void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, 
           // with the synapses made, not with pre x post pairs.
           const double p = spec.probability;
           const double log_miss = std::log1p(-p);
-          for (NeuronIndex i = 0; i < c.pre_size; ++i) {
+          for (NeuronIndex i = first_pre; i < end_pre; ++i) {
             targets.clear();
             if (p >= 1.0) {
               for (NeuronIndex j = 0; j < c.post_size; ++j) targets.push_back(j);
@@ -238,7 +251,7 @@ void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, 
               tuples.delay.push_back(draw_delay(delays, c.rng, pre, j));
             }
           }
-          emit_tuples(tuples, c.pre_size, visit);
+          emit_tuples(tuples, first_pre, end_pre, visit);
         } else if constexpr (std::is_same_v<Spec, ExplicitSynapses>) {
           SynapseTuples tuples{spec.pre, spec.post, spec.weight, spec.delay_steps};
           if (tuples.weight.empty()) {
@@ -251,11 +264,11 @@ void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, 
             for (std::size_t k = 0; k < spec.pre.size(); ++k)
               tuples.delay[k] = draw_delay(delays, c.rng, spec.pre[k], spec.post[k]);
           }
-          emit_tuples(tuples, c.pre_size, visit);
+          emit_tuples(tuples, first_pre, end_pre, visit);
         } else if constexpr (std::is_same_v<Spec, Conv2d>) {
           const std::uint32_t oh = spec.out_height(), ow = spec.out_width();
           std::vector<std::pair<NeuronIndex, double>> row;
-          for (NeuronIndex i = 0; i < c.pre_size; ++i) {
+          for (NeuronIndex i = first_pre; i < end_pre; ++i) {
             const std::uint32_t ch = i / (spec.in_height * spec.in_width);
             const std::uint32_t y = (i / spec.in_width) % spec.in_height;
             const std::uint32_t x = i % spec.in_width;
@@ -287,7 +300,7 @@ void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, 
           }
         } else if constexpr (std::is_same_v<Spec, Pool2d>) {
           const std::uint32_t oh = spec.out_height(), ow = spec.out_width();
-          for (NeuronIndex i = 0; i < c.pre_size; ++i) {
+          for (NeuronIndex i = first_pre; i < end_pre; ++i) {
             const std::uint32_t ch = i / (spec.in_height * spec.in_width);
             const std::uint32_t y = (i / spec.in_width) % spec.in_height;
             const std::uint32_t x = i % spec.in_width;

@@ -100,6 +100,15 @@ void validate_connectivity(const Connectivity& connectivity, const ConnectivityC
 // Calls visit(row) for every presynaptic neuron in ascending order (rows may be empty).
 void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, const DelaySpec& delays,
                    const ConnectivityContext& context, const std::function<void(const RowView&)>& visit);
+// The same rows for presynaptic neurons [first_pre, end_pre) only, identical to those of the full call.
+// Cheap for connectivities whose rows are independent (rows_are_independent); the others build every row's
+// tuples and emit the range.
+void generate_rows(const Connectivity& connectivity, const WeightSpec& weights, const DelaySpec& delays,
+                   const ConnectivityContext& context, NeuronIndex first_pre, NeuronIndex end_pre,
+                   const std::function<void(const RowView&)>& visit);
+// True when a row is drawn from its own presynaptic index alone (all but FixedFanIn and ExplicitSynapses),
+// so row ranges can be generated in parallel.
+bool rows_are_independent(const Connectivity& connectivity);
 
 // True when every synapse gets the same delay; then `steps` is that delay.
 bool uniform_delay(const Connectivity& connectivity, const DelaySpec& delays, std::uint16_t& steps);

@@ -183,7 +183,7 @@ void Network::prepare() {
     ProjectionSpec& spec = const_cast<ProjectionSpec&>(projection.spec());
     spec.quantization.rounding =
         keyed(spec.quantization.rounding, kWeightRoundingStreams + projection.spec().stream.value_or(q));
-    projection.build(layout);
+    arena_->execute([&] { projection.build(layout); });  // rows are built in parallel, identically
     layouts_[post].incoming.push_back(static_cast<std::uint32_t>(q));
     ring_length[post] = std::max(ring_length[post], projection.max_delay());
     if (layout.post_path == NumericPath::fixed_point)
@@ -241,7 +241,12 @@ void Network::run_task(const BlockTask& task, Step step) {
 void Network::step() {
   const Step t = now_;
   for (auto& population : populations_) population->begin_step(t);
-  if (threads_ == 1) {
+  // A parallel step costs a few microseconds of TBB hand-off (measured: the 4,000-neuron CUBA network ran
+  // 0.17 s per simulated second on 1 thread, 0.21 s on 2), more than small networks gain from a second
+  // thread, so they run their blocks serially. The blocks are the same either way, so results are too.
+  std::size_t neurons = 0;
+  for (const auto& population : populations_) neurons += population->size();
+  if (threads_ == 1 || neurons < options_.min_parallel_neurons) {
     for (const BlockTask& task : tasks_) run_task(task, t);
   } else {
     arena_->execute([&] {

@@ -35,6 +35,9 @@ struct NetworkOptions {
   double dt_ms = 1.0;
   std::size_t threads = 0;  // 0: all cores
   std::uint64_t seed = 1;
+  // Networks with fewer neurons step their blocks serially whatever `threads` (a parallel step costs a few
+  // microseconds of hand-off); results are identical either way. 0: always parallel when threads > 1.
+  std::size_t min_parallel_neurons = 16384;
 };
 
 class Network {

@@ -88,6 +88,13 @@ class Projection {
   const quant::OverflowCounts& weight_saturations() const { return weight_saturations_; }
 
   const std::variant<Int8Blocks, Int16Blocks, RealBlocks>& blocks() const { return blocks_; }
+  // For learning rules (learning/): they change weight values in place, never the structure (rows,
+  // targets, delays), so delivery and the transposed index stay valid.
+  std::variant<Int8Blocks, Int16Blocks, RealBlocks>& mutable_blocks() { return blocks_; }
+  // The weight code range of the projection's bits and sign mode (defined in sim/projection_access.cpp):
+  // mixed [-2^(b-1), 2^(b-1) - 1], excitatory [0, 2^b - 1], inhibitory [-(2^b - 1), 0].
+  std::int64_t min_weight_code() const;
+  std::int64_t max_weight_code() const;
 
   // The post -> synapse index of every block (kernels/csr_transpose.hpp), built on first request: only
   // learning rules that walk a neuron's inputs pay its 8 bytes per synapse.

@@ -27,7 +27,7 @@ FixedLifConstants arrival_probe() {
 }  // namespace
 
 TEST_CASE("heterogeneous delays deliver at exactly t + d, across many wraps of the ring") {
-  Network net({.dt_ms = 1.0, .threads = 2, .seed = 3});
+  Network net({.dt_ms = 1.0, .threads = 2, .seed = 3, .min_parallel_neurons = 0});
   std::vector<TimedSpike> input;
   for (Step t = 0; t < 400; t += 37) input.push_back({t, static_cast<NeuronIndex>(t % 3)});
   const auto source = net.add_spike_times("in", 3, input);

@@ -163,7 +163,7 @@ TEST_CASE("a per-step injection schedule drives both paths identically when the 
   p.v_threshold = 50.0;
   FixedPointSpec spec;
   spec.state_frac_bits = 6;
-  Network net({.dt_ms = 1.0, .threads = 2, .seed = 1});
+  Network net({.dt_ms = 1.0, .threads = 2, .seed = 1, .min_parallel_neurons = 0});
   const auto fixed = net.add_lif("fixed", 3, p, NumericPath::fixed_point, spec);
   const auto real = net.add_lif("float", 3, p, NumericPath::float64);
   // Neuron i receives (i + 1) * 0.5 mV per step during steps 10..19 only.

@@ -30,7 +30,7 @@ struct RecurrentNet {
   StateRecorder* voltage;
 
   RecurrentNet(std::size_t threads, NumericPath path, std::uint64_t seed = 11)
-      : net({.dt_ms = 0.5, .threads = threads, .seed = seed}) {
+      : net({.dt_ms = 0.5, .threads = threads, .seed = seed, .min_parallel_neurons = 0}) {
     LifParameters p;
     p.tau_mem_ms = 15.0;
     p.tau_syn_ms = {4.0, 8.0};
@@ -100,7 +100,7 @@ TEST_CASE("two networks in one process do not interfere, even when stepped alter
 }
 
 TEST_CASE("Poisson sources fire at their rate, identically for any block layout") {
-  Network net({.dt_ms = 1.0, .threads = 3, .seed = 4});
+  Network net({.dt_ms = 1.0, .threads = 3, .seed = 4, .min_parallel_neurons = 0});
   const auto source = net.add_poisson("p", 1000, 40.0);
   net.run(2000);
   const double expected = 1000 * 2000 * 0.04;

@@ -19,7 +19,8 @@
 #   --no-brian2 / --no-runtime   skip Brian2 entirely / its runtime mode
 #   --build-dir DIR       qsnn build directory (default build-bench; configured Release and built here)
 #   --out DIR             results directory (default experiments/results)
-# Needs Debian's python3-brian (and cython3 for the runtime mode): apt-get install -y python3-brian cython3.
+# Installs what is missing: qsnn's packages (scripts/setup.sh), and Debian's python3-brian, cython3 and
+# python3-dev for the Brian2 peer (its C++ standalone and cython runtime modes compile generated code).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -54,6 +55,25 @@ LARGE_DURATION="${LARGE_DURATION:-$DURATION}"
 RUNTIME_DURATION="${RUNTIME_DURATION:-$DURATION}"
 BRIAN2_LARGE_DURATION="${BRIAN2_LARGE_DURATION:-$LARGE_DURATION}"
 PYTHON=/usr/bin/python3  # Debian's, where python3-brian lives (not a pyenv python on PATH)
+
+# The C++ build's packages, then the peer's: Brian2 and cython3 (its runtime mode) from Debian, installed
+# only when missing, as scripts/setup.sh does for qsnn itself.
+bash "$ROOT/scripts/setup.sh"
+if [[ $BRIAN2 -eq 1 ]]; then
+  missing=()
+  for package in python3-brian cython3 python3-dev; do
+    [[ $(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true) == installed ]] || missing+=("$package")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "run_cuba_bench.sh: missing Debian packages ${missing[*]}; run as root or --no-brian2" >&2
+      exit 1
+    fi
+    echo "== installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+fi
 
 echo "== building qsnn_bench_cuba (Release) in $BUILD" >&2
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null

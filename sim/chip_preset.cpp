@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "quant/enum_names.hpp"
 #include "quant/qformat.hpp"
 #include "sim/lif_population.hpp"
 #include "sim/network.hpp"
@@ -18,8 +19,10 @@ using quant::OverflowMode;
 using quant::RoundingMode;
 using quant::RoundingSpec;
 
-constexpr std::array<Chip, 5> kChips{Chip::loihi1, Chip::loihi2, Chip::spinnaker, Chip::truenorth,
-                                     Chip::brainscales2};
+constexpr quant::EnumNames<Chip, 5> kChipNames{
+    "chip preset",
+    {Chip::loihi1, Chip::loihi2, Chip::spinnaker, Chip::truenorth, Chip::brainscales2},
+    {"loihi1", "loihi2", "spinnaker", "truenorth", "brainscales2"}};
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
@@ -242,34 +245,10 @@ ChipPreset brainscales2() {
 
 }  // namespace
 
-std::string_view chip_name(Chip chip) {
-  switch (chip) {
-    case Chip::loihi1: return "loihi1";
-    case Chip::loihi2: return "loihi2";
-    case Chip::spinnaker: return "spinnaker";
-    case Chip::truenorth: return "truenorth";
-    case Chip::brainscales2: return "brainscales2";
-  }
-  throw std::invalid_argument("invalid Chip value");
-}
-
-std::span<const Chip> all_chips() { return kChips; }
-
-std::string valid_chip_names() {
-  std::string names;
-  for (Chip chip : kChips) {
-    if (!names.empty()) names += ", ";
-    names += chip_name(chip);
-  }
-  return names;
-}
-
-Chip parse_chip(std::string_view name) {
-  for (Chip chip : kChips) {
-    if (chip_name(chip) == name) return chip;
-  }
-  throw std::invalid_argument("unknown chip preset '" + std::string(name) + "' (valid: " + valid_chip_names() + ")");
-}
+std::string_view chip_name(Chip value) { return kChipNames.name(value); }
+std::span<const Chip> all_chips() { return kChipNames.values(); }
+std::string valid_chip_names() { return kChipNames.valid_names(); }
+Chip parse_chip(std::string_view name) { return kChipNames.parse(name); }
 
 std::string ChipWeights::allowed_bits_text() const {
   std::string text;

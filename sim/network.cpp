@@ -180,9 +180,8 @@ void Network::prepare() {
       layout.post_path = NumericPath::fixed_point;
       layout.state_step = fixed->state_step();
     }
-    ProjectionSpec& spec = const_cast<ProjectionSpec&>(projection.spec());
-    spec.quantization.rounding =
-        keyed(spec.quantization.rounding, kWeightRoundingStreams + projection.spec().stream.value_or(q));
+    layout.weight_rounding =
+        keyed(projection.spec().quantization.rounding, kWeightRoundingStreams + projection.spec().stream.value_or(q));
     arena_->execute([&] { projection.build(layout); });  // rows are built in parallel, identically
     layouts_[post].incoming.push_back(static_cast<std::uint32_t>(q));
     ring_length[post] = std::max(ring_length[post], projection.max_delay());

@@ -197,7 +197,7 @@ void Projection::build(const PostLayout& layout) {
     return range.negate ? -code : code;
   };
 
-  quant::visit_rounder(spec_.quantization.rounding, 0, [&](const auto& rounder) {
+  quant::visit_rounder(layout.weight_rounding, 0, [&](const auto& rounder) {
     if (!fixed_target) {
       auto blocks = make_blocks<double>(layout);
       if (spec_.float_uses_quantized_weights)

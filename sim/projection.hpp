@@ -60,6 +60,8 @@ struct PostLayout {
   double state_step = 1.0;                         // voltage units per state code (fixed targets)
   std::vector<NeuronIndex> block_begin;            // block b holds [block_begin[b], block_begin[b+1])
   quant::CounterRng rng{0, 0};
+  // The spec's weight rounding, keyed by the network (seed, stream) for stochastic modes.
+  quant::RoundingSpec weight_rounding{quant::RoundingMode::nearest_even};
 };
 
 using Int8Blocks = std::vector<kernels::CsrBlock<std::int8_t>>;

@@ -374,8 +374,8 @@ LoihiLif loihi_lif(const LoihiLifParameters& parameters) {
   c.current_decay_rounding = preset.rounding.decay;  // sgn(x) * (|x| >> 12)
   c.voltage_decay_rounding = preset.rounding.decay;
   c.theta_decay_rounding = preset.rounding.decay;
-  // Only used when a projection has a negative engine exponent (see LoihiWeights::bit_exact): Lava's
-  // right shift of the summed input is arithmetic, i.e. floor.
+  // Only used when a projection has a negative engine exponent; Loihi weights round their sums per
+  // projection instead (LoihiWeights::quantization.partial_sum). Lava's right shifts are arithmetic: floor.
   c.input_rounding = preset.rounding.weight;
   return out;
 }
@@ -415,7 +415,10 @@ LoihiWeights loihi_weights(const LoihiSynapseParameters& parameters) {
   // Input to u: code * 2^truncated (Lava's stored weight) * 2^weight_exp * 2^act_shift.
   out.quantization.exponent = kLoihiActShift + p.weight_exp + out.truncated_bits;
   out.quantization.rounding = RoundingSpec{RoundingMode::floor};
-  out.bit_exact = out.truncated_bits + p.weight_exp >= 0;
+  // Lava floors a * 2^weight_exp per Dense process, then shifts it left by 6 in the LIF: each projection's
+  // sum is floored to a multiple of 2^6 state codes before it meets the others (a no-op when
+  // truncated_bits + weight_exp >= 0, where the exponent is already >= 6).
+  out.quantization.partial_sum = PartialSumRounding{kLoihiActShift, RoundingSpec{RoundingMode::floor}};
   return out;
 }
 

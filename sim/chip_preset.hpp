@@ -181,12 +181,10 @@ struct LoihiSynapseParameters {
 };
 
 struct LoihiWeights {
-  WeightQuantization quantization;  // bits = num_weight_bits, exponent 6 + weight_exp + truncated_bits, floor
-  int truncated_bits = 0;           // 8 - num_weight_bits + (mixed ? 1 : 0): LSBs Lava drops
-  // Lava floors a * 2^weight_exp before the 2^6 alignment. With truncated_bits + weight_exp >= 0 the sum is
-  // a multiple of 2^-weight_exp and nothing is lost, so the engine is exact; otherwise Lava drops low
-  // bits of the summed input that the engine keeps (it has no shift after the input rounding).
-  bool bit_exact = true;
+  // bits = num_weight_bits, exponent 6 + weight_exp + truncated_bits, floor; partial_sum floors the
+  // projection's summed input at 2^6 state codes, as Lava floors a * 2^weight_exp before the LIF's << 6.
+  WeightQuantization quantization;
+  int truncated_bits = 0;  // 8 - num_weight_bits + (mixed ? 1 : 0): LSBs Lava drops
 };
 
 // Throws std::invalid_argument for num_weight_bits outside 1..8 or weight_exp outside -8..7.

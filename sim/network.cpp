@@ -20,6 +20,7 @@ constexpr std::uint64_t kPoissonStreams = std::uint64_t{1} << 40;
 constexpr std::uint64_t kDecayRoundingStreams = std::uint64_t{2} << 40;
 constexpr std::uint64_t kConnectivityStreams = std::uint64_t{3} << 40;
 constexpr std::uint64_t kWeightRoundingStreams = std::uint64_t{4} << 40;
+constexpr std::uint64_t kPartialSumRoundingStreams = std::uint64_t{5} << 40;
 
 std::size_t resolve_threads(std::size_t threads) {
   if (threads > 0) return threads;
@@ -186,7 +187,16 @@ void Network::prepare() {
     layouts_[post].incoming.push_back(static_cast<std::uint32_t>(q));
     ring_length[post] = std::max(ring_length[post], projection.max_delay());
     if (layout.post_path == NumericPath::fixed_point)
-      min_exponent[post] = std::min(min_exponent[post], projection.weight_exponent());
+      min_exponent[post] = std::min(min_exponent[post], projection.rounds_partial_sum()
+                                                            ? projection.spec().quantization.partial_sum->grid_exponent
+                                                            : projection.weight_exponent());
+  }
+  partial_sums_.assign(projections_.size(), {});
+  for (std::size_t q = 0; q < projections_.size(); ++q) {
+    if (!projections_[q]->rounds_partial_sum()) continue;
+    const auto post = projections_[q]->spec().post.value;
+    partial_sums_[q].ring_length = ring_length[post];
+    partial_sums_[q].values.assign(static_cast<std::size_t>(ring_length[post]) * populations_[post]->size(), 0);
   }
   for (std::size_t p = 0; p < populations_.size(); ++p) {
     layouts_[p].guard_bits = static_cast<unsigned>(-min_exponent[p]);
@@ -225,6 +235,9 @@ void Network::run_task(const BlockTask& task, Step step) {
             if constexpr (std::is_same_v<Weight, double>) {
               kernels::deliver_spikes(block, spikes, real->input_ring(receptor), step - 1, delay,
                                       [](double w) { return w; });
+            } else if (projection.rounds_partial_sum()) {
+              kernels::deliver_spikes(block, spikes, partial_sums_[q].view(), step - 1, delay,
+                                      [](Weight w) { return static_cast<std::int64_t>(w); });
             } else {
               const unsigned shift = static_cast<unsigned>(projection.weight_exponent() + static_cast<int>(layout.guard_bits));
               kernels::deliver_spikes(block, spikes, fixed->input_ring(receptor), step - 1, delay,
@@ -234,7 +247,32 @@ void Network::run_task(const BlockTask& task, Step step) {
           projection.blocks());
     }
   }
+  fold_partial_sums(task, step);
   target.update_block(step, layout.block_begin[task.block], layout.block_begin[task.block + 1], out);
+}
+
+// Rounds the sums that arrive at `step` of every projection with its own rounding (PartialSumRounding) to
+// their grid and adds them to the target's input, for the block's neurons only.
+void Network::fold_partial_sums(const BlockTask& task, Step step) {
+  PopulationLayout& layout = layouts_[task.population];
+  for (std::uint32_t q : layout.incoming) {
+    const Projection& projection = *projections_[q];
+    if (!projection.rounds_partial_sum()) continue;
+    auto& fixed = static_cast<FixedLifPopulation&>(*populations_[task.population]);
+    const PartialSumRounding& partial = *projection.spec().quantization.partial_sum;
+    const auto drop = static_cast<unsigned>(partial.grid_exponent - projection.weight_exponent());
+    const auto align = static_cast<unsigned>(partial.grid_exponent + static_cast<int>(layout.guard_bits));
+    std::int64_t* sums = partial_sums_[q].view().slot_for_arrival(step);
+    std::int64_t* input = fixed.input_ring(projection.spec().receptor).slot_for_arrival(step);
+    const quant::RoundingSpec rounding =
+        keyed(partial.rounding, kPartialSumRoundingStreams + projection.spec().stream.value_or(q));
+    quant::visit_rounder(rounding, step, [&](const auto& rounder) {
+      for (NeuronIndex i = layout.block_begin[task.block]; i < layout.block_begin[task.block + 1]; ++i) {
+        input[i] += rounder.shift(sums[i], drop, i) << align;
+        sums[i] = 0;
+      }
+    });
+  }
 }
 
 void Network::step() {

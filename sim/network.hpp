@@ -21,6 +21,7 @@
 #include <tbb/task_arena.h>
 
 #include "kernels/lif_constants.hpp"
+#include "kernels/spike_delivery.hpp"
 #include "sim/lif_parameters.hpp"
 #include "sim/population.hpp"
 #include "sim/projection.hpp"
@@ -105,10 +106,20 @@ class Network {
     std::vector<std::uint32_t> incoming;  // projection indices, ascending
     unsigned guard_bits = 0;
   };
+  // Accumulators of a projection that rounds its own sums (PartialSumRounding), in units of its codes;
+  // same ring layout as its target's input ring.
+  struct PartialSumRing {
+    std::vector<std::int64_t> values;
+    kernels::InputRingView<std::int64_t> view() {
+      return {values.data(), values.size() / ring_length, ring_length};
+    }
+    unsigned ring_length = 1;
+  };
 
   PopulationId add_population(std::unique_ptr<Population> population);
   void require_unprepared(const char* what) const;
   void run_task(const BlockTask& task, Step step);
+  void fold_partial_sums(const BlockTask& task, Step step);
   void step();
   quant::RoundingSpec keyed(quant::RoundingSpec spec, std::uint64_t stream) const;
 
@@ -120,6 +131,7 @@ class Network {
   std::vector<std::unique_ptr<SpikeRecorder>> spike_recorders_;
   std::vector<std::unique_ptr<StateRecorder>> state_recorders_;
   std::vector<PopulationLayout> layouts_;
+  std::vector<PartialSumRing> partial_sums_;  // per projection; empty for most
   std::vector<BlockTask> tasks_;
   std::vector<std::uint64_t> spike_counts_;
   std::vector<std::vector<std::uint32_t>> spikes_per_step_;

@@ -109,6 +109,7 @@ void Projection::build(const PostLayout& layout) {
   validate_connectivity(spec_.connectivity, context);
   uniform_delay_ = uniform_delay(spec_.connectivity, spec_.delays, uniform_delay_steps_);
   const bool fixed_target = layout.post_path == NumericPath::fixed_point;
+  fixed_target_ = fixed_target;
   const bool needs_codes = fixed_target || spec_.float_uses_quantized_weights;
   const CodeRange range = code_range(spec_.quantization);
   const std::vector<RowChunk> chunks = row_chunks(layout.pre_size, rows_are_independent(spec_.connectivity));

@@ -27,11 +27,21 @@ std::string_view sign_mode_name(SignMode mode);
 SignMode parse_sign_mode(std::string_view name);  // "mixed", "excitatory", "inhibitory"
 
 // How real weights become integer codes for a fixed-point target: w ~= code * 2^exponent state codes.
+// A projection whose summed input of a step is rounded to a multiple of 2^grid_exponent state codes before
+// it joins the other inputs of its target, as Lava's Dense process floors a * 2^weight_exp before the LIF
+// aligns it by << 6 (lava-nc/lava, proc/dense/models.py and proc/lif/models.py). Without it, all
+// projections of a target are summed exactly and rounded once.
+struct PartialSumRounding {
+  int grid_exponent = 0;
+  quant::RoundingSpec rounding{quant::RoundingMode::floor};
+};
+
 struct WeightQuantization {
   int bits = 8;                         // 1..16 (1..15 for excitatory / inhibitory)
   SignMode sign = SignMode::mixed;
   std::optional<int> exponent;          // -24..24; chosen as the smallest that holds max |w| when absent
   quant::RoundingSpec rounding{quant::RoundingMode::nearest_even};
+  std::optional<PartialSumRounding> partial_sum;  // fixed-point targets only
 };
 
 struct ProjectionSpec {
@@ -85,6 +95,12 @@ class Projection {
   bool has_uniform_delay() const { return uniform_delay_; }
   std::uint16_t uniform_delay_steps() const { return uniform_delay_steps_; }
   int weight_exponent() const { return weight_exponent_; }     // fixed targets
+  // True when this projection's sums need their own accumulators and rounding (PartialSumRounding): a
+  // fixed-point target and a weight exponent below the grid.
+  bool rounds_partial_sum() const {
+    return built_ && fixed_target_ && spec_.quantization.partial_sum &&
+           weight_exponent_ < spec_.quantization.partial_sum->grid_exponent;
+  }
   int weight_bits() const { return spec_.quantization.bits; }
   double weight_step() const { return weight_step_; }          // voltage units per code (fixed targets)
   const quant::OverflowCounts& weight_saturations() const { return weight_saturations_; }
@@ -116,6 +132,7 @@ class Projection {
  private:
   ProjectionSpec spec_;
   bool built_ = false;
+  bool fixed_target_ = false;
   std::variant<Int8Blocks, Int16Blocks, RealBlocks> blocks_;
   std::size_t synapse_count_ = 0;
   std::uint16_t max_delay_ = 1;

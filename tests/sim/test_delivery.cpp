@@ -113,3 +113,25 @@ TEST_CASE("weights are quantized to b-bit codes with one power-of-two step per p
   CHECK(std::holds_alternative<Int16Blocks>(net.projection(wide).blocks()));
   CHECK(net.projection(wide).weight_exponent() == -2);  // 256 codes / 2^-2 = 1024 <= 2047, 2^-3 would need 2048
 }
+
+TEST_CASE("partial-sum rounding rounds each projection's sum to its grid before the sums meet") {
+  // Two projections onto one probe neuron, exponent 0: per step they bring 3 + 2 = 5 and -3 codes. With a
+  // floor to multiples of 4 per projection: floor(5/4)*4 = 4 and floor(-3/4)*4 = -4; summed exactly: 2.
+  for (bool partial : {false, true}) {
+    Network net({.dt_ms = 1.0, .threads = 1, .seed = 3});
+    const auto source = net.add_spike_times("in", 3, {{0, 0}, {0, 1}, {0, 2}, {5, 2}});
+    const auto probe = net.add_fixed_lif("probe", 1, arrival_probe(), 1.0, 0.0);
+    WeightQuantization q{.bits = 8, .exponent = 0};
+    if (partial) q.partial_sum = PartialSumRounding{2, {qsnn::quant::RoundingMode::floor}};
+    net.connect({.pre = source, .post = probe,
+                 .connectivity = ExplicitSynapses{{0, 1}, {0, 0}, {3.0, 2.0}, {}}, .quantization = q});
+    net.connect({.pre = source, .post = probe, .connectivity = ExplicitSynapses{{2}, {0}, {-3.0}, {}},
+                 .quantization = q});
+    auto& current = net.record_state({.population = probe, .variable = {StateKind::current, 0}});
+    net.run(8);
+    CHECK(net.projection({0}).rounds_partial_sum() == partial);
+    CHECK(current.value(1, 0) == (partial ? 0.0 : 2.0));   // step 1: 5 and -3 arrive
+    CHECK(current.value(6, 0) == (partial ? -4.0 : -3.0));  // step 6: -3 alone
+    CHECK(current.value(2, 0) == 0.0);                      // nothing left behind in the partial sums
+  }
+}

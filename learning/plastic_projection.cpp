@@ -7,6 +7,20 @@
 namespace qsnn::learning {
 namespace {
 
+// Calls f(block, state, k, index) for synapse k of every block, where index is the synapse's position in
+// Projection::synapses() (rows in order, and within a row the blocks' parts in order).
+template <class Blocks, class States, class F>
+void for_each_stored_synapse(const Blocks& blocks, const States& states, F&& f) {
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    const auto& block = blocks[b];
+    const auto& state = states[b];
+    for (std::size_t i = 0; i + 1 < block.row_start.size(); ++i)
+      for (std::uint32_t k = block.row_start[i]; k < block.row_start[i + 1]; ++k)
+        f(block, state, k, state.row_base[i] + (k - block.row_start[i]));
+  }
+}
+
+
 // Counter-RNG streams of learning, above the network's own (sim/network.cpp uses 1..4 << 40). Per plastic
 // projection 256 streams: +0 write-back rounding, +1 forward requantization, +16.. pre traces, +32.. post
 // traces.
@@ -147,19 +161,12 @@ std::vector<double> PlasticProjection::weights_in_steps() const {
   std::vector<double> out(projection_->synapse_count());
   std::visit(
       [&](const auto& blocks) {
-        for (std::size_t b = 0; b < blocks.size(); ++b) {
-          const auto& block = blocks[b];
-          const BlockState& state = blocks_[b];
-          for (std::size_t i = 0; i + 1 < block.row_start.size(); ++i) {
-            for (std::uint32_t k = block.row_start[i]; k < block.row_start[i + 1]; ++k) {
-              double w = 0.0;
-              if (wb_.mode == WriteBackMode::shadow) w = state.write_back.shadow[k];
-              else if constexpr (std::is_same_v<std::decay_t<decltype(block.weight[k])>, double>) w = block.weight[k] / wb_.unit;
-              else w = static_cast<double>(block.weight[k]);
-              out[state.row_base[i] + (k - block.row_start[i])] = w;
-            }
-          }
-        }
+        for_each_stored_synapse(blocks, blocks_, [&](const auto& block, const BlockState& state, std::uint32_t k,
+                                                     std::size_t index) {
+          if (wb_.mode == WriteBackMode::shadow) out[index] = state.write_back.shadow[k];
+          else if constexpr (std::is_same_v<std::decay_t<decltype(block.weight[k])>, double>) out[index] = block.weight[k] / wb_.unit;
+          else out[index] = static_cast<double>(block.weight[k]);
+        });
       },
       projection_->blocks());
   return out;
@@ -171,17 +178,11 @@ std::vector<double> PlasticProjection::eligibilities() const {
   const sim::Step now = next_step_ > first_step_ ? next_step_ - 1 : first_step_;
   std::visit(
       [&](const auto& blocks) {
-        for (std::size_t b = 0; b < blocks.size(); ++b) {
-          const auto& block = blocks[b];
-          const BlockState& state = blocks_[b];
-          for (std::size_t i = 0; i + 1 < block.row_start.size(); ++i) {
-            for (std::uint32_t k = block.row_start[i]; k < block.row_start[i + 1]; ++k) {
-              const double age = static_cast<double>(now - state.eligibility_step[k]);
-              out[state.row_base[i] + (k - block.row_start[i])] =
-                  state.eligibility[k] * std::exp(age * eligibility_log_decay_);
-            }
-          }
-        }
+        for_each_stored_synapse(blocks, blocks_, [&](const auto&, const BlockState& state, std::uint32_t k,
+                                                     std::size_t index) {
+          const double age = static_cast<double>(now - state.eligibility_step[k]);
+          out[index] = state.eligibility[k] * std::exp(age * eligibility_log_decay_);
+        });
       },
       projection_->blocks());
   return out;

@@ -104,18 +104,25 @@ PlasticProjection::PlasticProjection(sim::Network& net, sim::ProjectionId id, Pl
     arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(net.threads()));
 }
 
-PlasticProjection::~PlasticProjection() = default;
+PlasticProjection::~PlasticProjection() { net_->detach(*this); }
 
 std::uint64_t PlasticProjection::epoch_at(sim::Step t) const {
   if (wb_.rate.epoch_steps > 0) return t < first_step_ ? 0 : (t - first_step_) / wb_.rate.epoch_steps;
   return epoch_;
 }
 
-void PlasticProjection::after_step(sim::Network& net) {
+void PlasticProjection::after_spikes(sim::Network& net, sim::Step t) {
   if (&net != net_)
     throw std::invalid_argument("plastic projection '" + projection_->name() + "' belongs to another network");
+  apply(t, net.population(pre_population_).last_spikes(), net.population(post_population_).last_spikes());
+}
+
+void PlasticProjection::after_step(sim::Network& net) {
+  if (net.is_attached(*this))
+    throw std::logic_error("plastic projection '" + projection_->name() +
+                           "' is attached to the network, which already runs it every step");
   if (net.now() == 0) throw std::logic_error("after_step before the network ran a step");
-  apply(net.now() - 1, net.population(pre_population_).last_spikes(), net.population(post_population_).last_spikes());
+  after_spikes(net, net.now() - 1);
 }
 
 void PlasticProjection::apply(sim::Step t, std::span<const sim::NeuronIndex> pre_spikes,
@@ -188,13 +195,46 @@ std::vector<double> PlasticProjection::eligibilities() const {
   return out;
 }
 
+namespace {
+
+// The callback of run_with_plasticity as a hook of its own, attached before the plasticity.
+class CallbackHook final : public sim::StepHook {
+ public:
+  explicit CallbackHook(const std::function<void(sim::Step)>& callback) : callback_(callback) {}
+  void after_spikes(sim::Network&, sim::Step t) override { callback_(t); }
+
+ private:
+  const std::function<void(sim::Step)>& callback_;
+};
+
+// Attaches hooks for one scope and detaches them on the way out, exceptions included.
+class ScopedAttachment {
+ public:
+  explicit ScopedAttachment(sim::Network& net) : net_(net) {}
+  ~ScopedAttachment() {
+    for (sim::StepHook* hook : attached_) net_.detach(*hook);
+  }
+  ScopedAttachment(const ScopedAttachment&) = delete;
+  ScopedAttachment& operator=(const ScopedAttachment&) = delete;
+  void attach(sim::StepHook& hook) {
+    net_.attach(hook);
+    attached_.push_back(&hook);
+  }
+
+ private:
+  sim::Network& net_;
+  std::vector<sim::StepHook*> attached_;
+};
+
+}  // namespace
+
 void run_with_plasticity(sim::Network& net, std::span<PlasticProjection* const> plastic, sim::Step steps,
                          const std::function<void(sim::Step)>& before_plasticity) {
-  for (sim::Step s = 0; s < steps; ++s) {
-    net.run(1);
-    if (before_plasticity) before_plasticity(net.now() - 1);
-    for (PlasticProjection* p : plastic) p->after_step(net);
-  }
+  CallbackHook callback(before_plasticity);
+  ScopedAttachment attachment(net);
+  if (before_plasticity) attachment.attach(callback);
+  for (PlasticProjection* p : plastic) attachment.attach(*p);
+  net.run(steps);
 }
 
 }  // namespace qsnn::learning

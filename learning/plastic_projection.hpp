@@ -4,15 +4,15 @@
 // place (fixed-point targets: the b-bit codes; float64 targets: the real weights, on the b-bit grid in
 // quantized and shadow modes, exact otherwise).
 //
-// It runs after each network step, on the spikes that step emitted (Population::last_spikes()), in the
-// order of kernels/plasticity.hpp. Updated weights are used from the next step's delivery on. The network
-// does not call it yet: run_with_plasticity() below steps the network and the plasticity alternately.
-// Integration into phase 4 of Network::step (sim/network.hpp) comes later; the rule and write-back code
-// stay as they are then, only the caller moves.
+// It runs in phase 4 of each network step (sim/network.hpp) on the spikes that step emitted
+// (Population::last_spikes()), in the order of kernels/plasticity.hpp, once it is attached to the network as
+// a sim::StepHook; updated weights are used from the next step's delivery on. run_with_plasticity() below
+// attaches a set of them for one run.
 //
 //   learning::PlasticProjection stdp(net, projection_id, learning::PairStdp{.a_plus = 0.2, .a_minus = 0.21},
 //                                    {.write_back = {.rounding = {quant::RoundingMode::stochastic}}});
-//   learning::run_with_plasticity(net, {&stdp}, 10000);
+//   net.attach(stdp);
+//   net.run(10000);           // or, for one run only: learning::run_with_plasticity(net, {&stdp}, 10000);
 //
 // Determinism: the block layout follows the thread count, but each block is one task, every stochastic
 // draw is keyed by (seed, stream, step, synapse index in Projection::synapses() order) or (..., neuron)
@@ -36,6 +36,7 @@
 #include "learning/trace.hpp"
 #include "learning/weight_writeback.hpp"
 #include "sim/network.hpp"
+#include "sim/step_hook.hpp"
 
 namespace qsnn::learning {
 
@@ -50,7 +51,7 @@ struct PlasticityOptions {
   std::size_t min_parallel_synapses = 65536;
 };
 
-class PlasticProjection {
+class PlasticProjection final : public sim::StepHook {
  public:
   // Prepares the network (building its projections) if needed. A rule provides pre_traces() and
   // post_traces() (ranges of TraceSpec, at most kMaxTraces each), on_pre(s) and on_post(s), and optionally
@@ -58,11 +59,13 @@ class PlasticProjection {
   // on_step(s) (kernels/plasticity.hpp).
   template <class Rule>
   PlasticProjection(sim::Network& net, sim::ProjectionId id, Rule rule, PlasticityOptions options = {});
-  ~PlasticProjection();
+  ~PlasticProjection() override;  // detaches itself: destroy it before its network
   PlasticProjection(const PlasticProjection&) = delete;
   PlasticProjection& operator=(const PlasticProjection&) = delete;
 
-  // The plasticity of the step the network just ran (net.now() - 1), on its populations' last spikes.
+  // Phase 4 of Network::step when attached: the plasticity of step t on its populations' last spikes.
+  void after_spikes(sim::Network& net, sim::Step t) override;
+  // The same, called by hand after net.run(1) for a projection that is not attached: step net.now() - 1.
   void after_step(sim::Network& net);
   // The same for explicit spike lists (ascending neuron indices) of step t; steps must come one after the
   // other, starting at the network's step when this projection was attached.
@@ -141,8 +144,9 @@ class PlasticProjection {
   std::unique_ptr<RuleRunner> runner_;
 };
 
-// Steps the network one step at a time and runs every listed plasticity after each step. The optional
-// callback runs between the two (e.g. to set a reward from the step's spikes).
+// Runs the network for `steps` steps with the listed plasticity attached for this run only (it must not be
+// attached already). The optional callback runs in phase 4 of each step before them, after any hook that was
+// attached before, with the step's spikes known (e.g. to set a reward from them).
 void run_with_plasticity(sim::Network& net, std::span<PlasticProjection* const> plastic, sim::Step steps,
                          const std::function<void(sim::Step)>& before_plasticity = {});
 inline void run_with_plasticity(sim::Network& net, std::initializer_list<PlasticProjection*> plastic, sim::Step steps,

@@ -306,6 +306,14 @@ void Network::step() {
     spike_counts_[p] += spikes.size();
     spikes_per_step_[p].push_back(static_cast<std::uint32_t>(spikes.size()));
   }
+  running_hooks_ = true;
+  try {
+    for (StepHook* hook : hooks_) hook->after_spikes(*this, t);
+  } catch (...) {
+    running_hooks_ = false;
+    throw;
+  }
+  running_hooks_ = false;
   for (auto& recorder : spike_recorders_)
     recorder->record(t, populations_[recorder->spec().population.value]->last_spikes());
   for (auto& recorder : state_recorders_) recorder->sample(t, *populations_[recorder->spec().population.value]);
@@ -315,6 +323,21 @@ void Network::step() {
 void Network::run(Step steps) {
   prepare();
   for (Step s = 0; s < steps; ++s) step();
+}
+
+void Network::attach(StepHook& hook) {
+  if (running_hooks_) throw std::logic_error("a step hook cannot attach hooks while the hooks run");
+  if (is_attached(hook)) throw std::invalid_argument("this step hook is already attached to the network");
+  hooks_.push_back(&hook);
+}
+
+void Network::detach(StepHook& hook) {
+  if (running_hooks_) throw std::logic_error("a step hook cannot detach hooks while the hooks run");
+  std::erase(hooks_, &hook);
+}
+
+bool Network::is_attached(const StepHook& hook) const {
+  return std::find(hooks_.begin(), hooks_.end(), &hook) != hooks_.end();
 }
 
 }  // namespace qsnn::sim

@@ -8,8 +8,12 @@
 //                  to the block's input ring at arrival step t-1+d (d >= 1: Loihi's one-step synaptic delay);
 //   3. update      the same block integrates its input of step t, thresholds, resets and emits spikes;
 //                  2 and 3 run fused, one task per (population, block), in parallel;
-//   4. plasticity  (learning rules, later) see the spikes of step t;
-//   5. recording   block spikes are concatenated in block order, counters summed, recorders sampled.
+//   4. hooks       the block spikes are concatenated in block order and counters summed; then every attached
+//                  StepHook (learning rules, sim/step_hook.hpp) sees the spikes of step t, in the order the
+//                  hooks were attached; weight changes take effect from the delivery of step t+1, which
+//                  carries the spikes of step t (a Brian2 on_pre that adds w before updating it delivers the
+//                  old weight instead; here the update of step t comes first);
+//   5. recording   recorders sample the spikes and state of step t.
 // Every neuron is written by exactly one task, sums its inputs in a fixed order (projection, then
 // presynaptic neuron, then synapse) and saturates once, so results are bit-identical for any thread count.
 #include <cstdint>
@@ -28,6 +32,7 @@
 #include "sim/spike_recorder.hpp"
 #include "sim/spike_time_source.hpp"
 #include "sim/state_recorder.hpp"
+#include "sim/step_hook.hpp"
 #include "sim/types.hpp"
 
 namespace qsnn::sim {
@@ -87,6 +92,14 @@ class Network {
   void run(Step steps);
   Step now() const { return now_; }
 
+  // Phase 4 of every step runs the attached hooks in attachment order. The network does not own them: a hook
+  // must outlive its attachment (learning::PlasticProjection detaches itself when destroyed). Attaching a
+  // hook twice throws std::invalid_argument; detaching one that is not attached does nothing. Hooks may not
+  // attach or detach hooks while they run (std::logic_error).
+  void attach(StepHook& hook);
+  void detach(StepHook& hook);
+  bool is_attached(const StepHook& hook) const;
+
   std::uint64_t spike_count(PopulationId id) const { return spike_counts_.at(id.value); }
   // Spikes per step of a population (its rate trace), recorded for every step run.
   std::span<const std::uint32_t> spikes_per_step(PopulationId id) const { return spikes_per_step_.at(id.value); }
@@ -130,6 +143,8 @@ class Network {
   std::vector<std::unique_ptr<Projection>> projections_;
   std::vector<std::unique_ptr<SpikeRecorder>> spike_recorders_;
   std::vector<std::unique_ptr<StateRecorder>> state_recorders_;
+  std::vector<StepHook*> hooks_;
+  bool running_hooks_ = false;
   std::vector<PopulationLayout> layouts_;
   std::vector<PartialSumRing> partial_sums_;  // per projection; empty for most
   std::vector<BlockTask> tasks_;

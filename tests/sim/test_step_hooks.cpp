@@ -1,11 +1,13 @@
 // Phase 4 of Network::step: attached hooks see the spikes of step t, in attachment order, before recording.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "sim/network.hpp"
+#include "sim/spike_counter.hpp"
 #include "sim/spike_time_source.hpp"
 #include "sim/step_hook.hpp"
 
@@ -124,4 +126,23 @@ TEST_CASE("a weight changed by a step hook at step t carries the spikes of step 
   CHECK(steps_of_current[2] - steps_of_current[1] == doctest::Approx(1.0));
   CHECK(steps_of_current[3] - steps_of_current[2] == doctest::Approx(2.0));  // spike of step 2, new weight
   CHECK(steps_of_current[4] - steps_of_current[3] == doctest::Approx(2.0));
+}
+
+TEST_CASE("a spike counter counts each neuron's spikes while attached and resets") {
+  SourceNet s;
+  {
+    SpikeCounter counter(s.net, s.source);
+    CHECK(s.net.is_attached(counter));
+    s.net.run(2);
+    CHECK(std::vector<std::uint32_t>(counter.counts().begin(), counter.counts().end()) ==
+          std::vector<std::uint32_t>{0, 1, 0, 1});
+    CHECK(counter.total() == 2);
+    CHECK(counter.most_active() == 1);  // lowest index among the ties
+    counter.reset();
+    s.net.run(1);
+    CHECK(std::vector<std::uint32_t>(counter.counts().begin(), counter.counts().end()) ==
+          std::vector<std::uint32_t>{1, 0, 1, 0});
+    CHECK(counter.total() == 2);
+  }
+  s.net.run(1);  // the destroyed counter detached itself (ASan would report a call into it)
 }

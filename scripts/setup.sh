@@ -18,6 +18,7 @@ packages=(
   librandom123-dev     # Philox counter-based RNG
   libcli11-dev         # qsnn command line
   libtomlplusplus-dev  # TOML job configs
+  python3-h5py         # tests: result files are read back as notebooks read them
 )
 
 missing=()

@@ -1,10 +1,15 @@
 #include "experiments/job_config.hpp"
 
+#include "experiments/config_reader.hpp"
+#include "experiments/simulation_config_reader.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
@@ -16,181 +21,12 @@ namespace qsnn::experiments {
 std::string_view job_kind_name(JobKind kind) {
   switch (kind) {
     case JobKind::quant_demo: return "quant-demo";
+    case JobKind::simulate: return "simulate";
   }
   return "?";
 }
 
 namespace {
-
-std::string join(std::span<const std::string_view> items, std::string_view separator = ", ") {
-  std::string joined;
-  for (const auto item : items) {
-    if (!joined.empty()) joined.append(separator);
-    joined.append(item);
-  }
-  return joined;
-}
-
-// A TOML basic string: "text", with quotes, backslashes and control characters escaped.
-std::string toml_quoted(std::string_view text) {
-  std::string out{'"'};
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      constexpr char kHex[] = "0123456789ABCDEF";
-      out += "\\u00";
-      out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xF];
-      out += kHex[static_cast<unsigned char>(c) & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
-// A scalar as TOML source text; strings always as basic (double-quoted) strings.
-std::string value_text(const toml::node& node) {
-  if (const auto* text = node.as_string()) return toml_quoted(text->get());
-  std::ostringstream os;
-  node.visit([&os](const auto& value) { os << value; });
-  return os.str();
-}
-
-std::string type_name(const toml::node& node) {
-  std::ostringstream os;
-  os << node.type();
-  return os.str();
-}
-
-// "= 5 has type integer" for scalars (the value as TOML), "has type table" for tables and arrays.
-std::string describe(const toml::node& node) {
-  if (node.is_table() || node.is_array()) return "has type " + type_name(node);
-  return "= " + value_text(node) + " has type " + type_name(node);
-}
-
-// Where a key is: the --set that produced it, else FILE:LINE from toml++'s source regions.
-class Locator {
- public:
-  explicit Locator(std::string file) : file_(std::move(file)) {}
-
-  void record_override(const std::string& key_path, const std::string& origin) { overrides_[key_path] = origin; }
-
-  std::string where(const std::string& key_path, const toml::source_region& region) const {
-    // The key, or the nearest table above it, came from --set (e.g. --set 'quant_demo={rows=8}').
-    for (std::string path = key_path; !path.empty();) {
-      if (const auto it = overrides_.find(path); it != overrides_.end()) return it->second;
-      const auto dot = path.rfind('.');
-      path.resize(dot == std::string::npos ? 0 : dot);
-    }
-    if (region.begin.line > 0) return file_ + ":" + std::to_string(region.begin.line);
-    return file_;
-  }
-
-  [[noreturn]] void fail(const std::string& key_path, const toml::source_region& region,
-                         const std::string& message) const {
-    throw ConfigError(where(key_path, region) + ": " + message);
-  }
-
- private:
-  std::string file_;
-  std::map<std::string, std::string> overrides_;
-};
-
-// One table of the config: rejects keys it does not know on construction, then reads typed values.
-class TableReader {
- public:
-  TableReader(const Locator& locator, const toml::table& table, std::string path,
-              std::vector<std::string_view> allowed)
-      : locator_(locator), table_(table), path_(std::move(path)), allowed_(std::move(allowed)) {
-    // Report the unknown key that comes first in the file (the table itself is ordered by name).
-    const toml::key* first_unknown = nullptr;
-    for (const auto& [key, node] : table_) {
-      if (std::find(allowed_.begin(), allowed_.end(), key.str()) != allowed_.end()) continue;
-      if (first_unknown == nullptr || key.source().begin < first_unknown->source().begin) first_unknown = &key;
-    }
-    if (first_unknown != nullptr)
-      locator_.fail(key_path(first_unknown->str()), first_unknown->source(),
-                    "key '" + key_path(first_unknown->str()) + "' is unknown (allowed: " + join(allowed_) + ")");
-  }
-
-  std::string key_path(std::string_view key) const {
-    return path_.empty() ? std::string{key} : path_ + "." + std::string{key};
-  }
-
-  // nullptr if absent and optional; a table of the given path otherwise.
-  const toml::table* table(std::string_view key, bool required, std::string_view allowed) const {
-    const toml::node* node = find(key, required, allowed);
-    if (node == nullptr) return nullptr;
-    if (!node->is_table()) fail_type(key, *node, allowed);
-    return node->as_table();
-  }
-
-  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) const {
-    const std::string allowed = max == std::numeric_limits<std::int64_t>::max()
-                                    ? "integer >= " + std::to_string(min)
-                                    : "integer " + std::to_string(min) + ".." + std::to_string(max);
-    const toml::node* node = find(key, false, allowed);
-    if (node == nullptr) return std::nullopt;
-    const auto* value = node->as_integer();
-    if (value == nullptr) fail_type(key, *node, allowed);
-    if (value->get() < min || value->get() > max)
-      fail(key, *node, "key '" + key_path(key) + "' = " + value_text(*node) + " is out of range (allowed: " +
-                           allowed + ")");
-    return value->get();
-  }
-
-  std::optional<std::string> non_empty_string(std::string_view key) const {
-    constexpr std::string_view allowed = "non-empty string";
-    const toml::node* node = find(key, false, allowed);
-    if (node == nullptr) return std::nullopt;
-    const auto* value = node->as_string();
-    if (value == nullptr) fail_type(key, *node, allowed);
-    if (value->get().empty())
-      fail(key, *node, "key '" + key_path(key) + "' = \"\" is not allowed (allowed: " + std::string{allowed} + ")");
-    return value->get();
-  }
-
-  // One of `choices`; returns its index.
-  std::size_t choice(std::string_view key, std::span<const std::string_view> choices) const {
-    std::vector<std::string> quoted_choices;
-    for (const auto choice : choices) quoted_choices.push_back(toml_quoted(choice));
-    const std::vector<std::string_view> views(quoted_choices.begin(), quoted_choices.end());
-    const std::string allowed = join(views);
-    const toml::node* node = find(key, true, allowed);
-    const auto* value = node->as_string();
-    if (value == nullptr) fail_type(key, *node, allowed);
-    const auto it = std::find(choices.begin(), choices.end(), value->get());
-    if (it == choices.end())
-      fail(key, *node, "key '" + key_path(key) + "' = " + value_text(*node) + " is not allowed (allowed: " +
-                           allowed + ")");
-    return static_cast<std::size_t>(it - choices.begin());
-  }
-
- private:
-  const toml::node* find(std::string_view key, bool required, std::string_view allowed) const {
-    const toml::node* node = table_.get(key);
-    if (node == nullptr && required)
-      locator_.fail(key_path(key), table_.source(),
-                    "key '" + key_path(key) + "' is missing (allowed: " + std::string{allowed} + ")");
-    return node;
-  }
-
-  [[noreturn]] void fail(std::string_view key, const toml::node& node, const std::string& message) const {
-    locator_.fail(key_path(key), node.source(), message);
-  }
-
-  [[noreturn]] void fail_type(std::string_view key, const toml::node& node, std::string_view allowed) const {
-    fail(key, node, "key '" + key_path(key) + "' " + describe(node) + " (allowed: " + std::string{allowed} + ")");
-  }
-
-  const Locator& locator_;
-  const toml::table& table_;
-  std::string path_;
-  std::vector<std::string_view> allowed_;
-};
 
 std::string trim(std::string_view text) {
   const auto begin = text.find_first_not_of(" \t");
@@ -236,6 +72,21 @@ void apply_override(toml::table& root, const std::string& text, Locator& locator
   std::string path;
   for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
     path += (path.empty() ? "" : ".") + keys[i];
+    // "population[2]": element 2 of an array of tables, which must exist already.
+    if (const auto open = keys[i].find('['); open != std::string::npos && keys[i].back() == ']') {
+      const std::string name = keys[i].substr(0, open);
+      const std::string index_text = keys[i].substr(open + 1, keys[i].size() - open - 2);
+      const bool digits = !index_text.empty() && index_text.find_first_not_of("0123456789") == std::string::npos;
+      toml::node* array = table->get(name);
+      if (!digits || array == nullptr || !array->is_array())
+        throw ConfigError(origin + ": key '" + path + "' names no element of an array of tables");
+      const std::size_t index = std::stoul(index_text);
+      if (index >= array->as_array()->size() || !array->as_array()->get(index)->is_table())
+        throw ConfigError(origin + ": key '" + path + "' is out of range (the config has " +
+                          std::to_string(array->as_array()->size()) + " [[" + name + "]] tables)");
+      table = array->as_array()->get(index)->as_table();
+      continue;
+    }
     toml::node* node = table->get(keys[i]);
     if (node == nullptr) {
       node = table->insert(keys[i], toml::table{}).first->second.as_table();
@@ -251,15 +102,21 @@ void apply_override(toml::table& root, const std::string& text, Locator& locator
   locator.record_override(path, origin);
 }
 
-constexpr std::string_view kJobKinds[] = {"quant-demo"};
+constexpr std::string_view kJobKinds[] = {"quant-demo", "simulate"};
 
 JobConfig validate(const toml::table& root, const Locator& locator) {
-  const TableReader top{locator, root, "", {"job", "quant_demo"}};
   JobConfig config;
-
-  const toml::table* job = top.table("job", true, "table with kind = \"quant-demo\"");
-  const TableReader job_reader{locator, *job, "job", {"kind"}};
+  // The kind decides which top-level tables are allowed, so it is read first.
+  const toml::node* job_node = root.get("job");
+  if (job_node == nullptr || !job_node->is_table())
+    TableReader{locator, root, "", {"job"}}.table("job", true, "table with kind = \"quant-demo\" or \"simulate\"");
+  const TableReader job_reader{locator, *job_node->as_table(), "job", {"kind"}};
   config.kind = static_cast<JobKind>(job_reader.choice("kind", kJobKinds));
+  if (config.kind == JobKind::simulate) {
+    config.simulation = read_simulation_config(root, locator);
+    return config;
+  }
+  const TableReader top{locator, root, "", {"job", "quant_demo"}};
 
   if (const toml::table* demo = top.table("quant_demo", false, "table"); demo != nullptr) {
     const TableReader reader{locator, *demo, "quant_demo", {"rows", "cols", "seed", "output"}};
@@ -293,12 +150,26 @@ JobConfig load_job_config(const std::string& file, std::span<const std::string> 
 
   Locator locator{file};
   for (const auto& text : overrides) apply_override(root, text, locator);
-  return validate(root, locator);
+  JobConfig config = validate(root, locator);
+  config.path = file;
+  std::ifstream in(file, std::ios::binary);
+  config.source_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::ostringstream resolved;
+  resolved << root << '\n';
+  config.resolved_text = resolved.str();
+  config.overrides.assign(overrides.begin(), overrides.end());
+  return config;
 }
 
-int run_job(const JobConfig& config, std::ostream& out) {
+int run_job(const JobConfig& config, JobContext context) {
   switch (config.kind) {
-    case JobKind::quant_demo: return run_quant_demo(config.quant_demo, out);
+    case JobKind::quant_demo: return run_quant_demo(config.quant_demo, context.out);
+    case JobKind::simulate:
+      context.provenance.config_path = config.path;
+      context.provenance.config_source = config.source_text;
+      context.provenance.config_resolved = config.resolved_text;
+      context.provenance.overrides = config.overrides;
+      return run_simulation(config.simulation, context);
   }
   throw std::logic_error("unhandled job kind");
 }

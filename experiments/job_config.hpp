@@ -7,13 +7,18 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "experiments/config_reader.hpp"
 #include "experiments/quant_demo.hpp"
+#include "experiments/simulate_job.hpp"
+#include "experiments/simulation_config.hpp"
 
 namespace qsnn::experiments {
 
 enum class JobKind {
-  quant_demo  // the only kind until the simulator exists
+  quant_demo,  // quantization error of every quantizer on synthetic weights (CSV)
+  simulate     // a network from the config, run for a duration, one HDF5 results file
 };
 
 std::string_view job_kind_name(JobKind kind);  // as configs name it: "quant-demo"
@@ -21,13 +26,12 @@ std::string_view job_kind_name(JobKind kind);  // as configs name it: "quant-dem
 struct JobConfig {
   JobKind kind = JobKind::quant_demo;
   QuantDemoOptions quant_demo;
-};
-
-// A config or override that cannot be used. what() is one line that starts with where the problem
-// is: "FILE:LINE", "FILE" or "--set KEY=VALUE".
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+  SimulationConfig simulation;
+  // What was read, for the results file's provenance.
+  std::string path;
+  std::string source_text;    // the file, byte for byte
+  std::string resolved_text;  // the config after the overrides, as TOML
+  std::vector<std::string> overrides;
 };
 
 // Reads and validates `file`, after applying `overrides` in order (later ones win). An override is
@@ -35,7 +39,7 @@ class ConfigError : public std::runtime_error {
 // string, so --set quant_demo.output=out.csv works unquoted. Throws ConfigError.
 JobConfig load_job_config(const std::string& file, std::span<const std::string> overrides = {});
 
-// Runs the configured job; returns the process exit code.
-int run_job(const JobConfig& config, std::ostream& out);
+// Runs the configured job; returns the process exit code. `context.provenance` gets the config texts here.
+int run_job(const JobConfig& config, JobContext context);
 
 }  // namespace qsnn::experiments

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdint>
 #include <exception>
 #include <iostream>
@@ -18,8 +19,13 @@
 namespace {
 
 constexpr int kUsageError = 2;
-constexpr std::array<std::string_view, 2> kSubcommands{"run", "quant-demo"};
-constexpr std::string_view kSubcommandList = "run, quant-demo";
+constexpr std::array<std::string_view, 3> kSubcommands{"run", "check", "quant-demo"};
+constexpr std::string_view kSubcommandList = "run, check, quant-demo";
+
+// A signal handler can only set a flag of static storage; the run polls it between slices and ends at a safe
+// point with an "interrupted" results file. The one piece of process-wide state, and it lives here, in main.
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void request_stop(int signal) { stop_signal = signal; }
 
 int usage_error(const std::string& message, std::string_view command = "qsnn") {
   std::cerr << command << ": " << message << "; see '" << command << " --help'\n";
@@ -39,6 +45,7 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  qsnn run experiments/configs/default.toml\n"
       "  qsnn run experiments/configs/default.toml --set quant_demo.seed=5 --set quant_demo.rows=64\n"
+      "  qsnn check experiments/configs/cuba.toml\n"
       "  qsnn quant-demo --rows 64 --cols 64 --out /tmp/quant_sqnr.csv\n"
       "Exit codes: 0 success, 1 the job failed, 2 usage or config error.");
 
@@ -47,6 +54,14 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "Run the job a TOML config describes");
   run->add_option("config", config_path, "Config file, e.g. experiments/configs/default.toml")->required();
   run->add_option("--set", overrides, "Override a config value; VALUE is TOML (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  bool quiet = false;
+  run->add_flag("--quiet,-q", quiet, "No progress lines, only errors and the final summary");
+
+  CLI::App* check = app.add_subcommand("check", "Validate a config (and fit its network to the chip preset), run nothing");
+  check->add_option("config", config_path, "Config file")->required();
+  check->add_option("--set", overrides, "Override a config value; VALUE is TOML (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
 
@@ -79,11 +94,33 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& success) {  // --help, --version
     return app.exit(success);
   } catch (const CLI::ParseError& error) {
-    return usage_error(error.what(), *run ? "qsnn run" : *demo ? "qsnn quant-demo" : "qsnn");
+    return usage_error(error.what(), *run ? "qsnn run" : *check ? "qsnn check" : *demo ? "qsnn quant-demo" : "qsnn");
   }
 
   try {
-    if (*run) return ex::run_job(ex::load_job_config(config_path, overrides), std::cout);
+    if (*run) {
+      const ex::JobConfig config = ex::load_job_config(config_path, overrides);
+      std::signal(SIGINT, request_stop);
+      std::signal(SIGTERM, request_stop);
+      std::string command_line;
+      for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
+      ex::RunProvenance provenance{.command_line = command_line,
+                                   .simulator_version = std::string{qsnn::cli::version_string()}};
+      return ex::run_job(config, {.out = std::cout, .log = std::cerr, .quiet = quiet, .stop_requested = &stop_signal,
+                                  .provenance = std::move(provenance)});
+    }
+    if (*check) {
+      const ex::JobConfig config = ex::load_job_config(config_path, overrides);
+      if (config.kind == ex::JobKind::simulate) {
+        const auto violations = ex::chip_fit_violations(config.simulation, &std::cout);
+        for (const auto& violation : violations)
+          std::cerr << config_path << ": the network does not fit chip preset '"
+                    << qsnn::sim::chip_name(*config.simulation.chip) << "': " << violation << '\n';
+        if (!violations.empty()) return kUsageError;
+      }
+      std::cout << config_path << ": ok (" << ex::job_kind_name(config.kind) << ")\n";
+      return 0;
+    }
     if (*demo) return ex::run_quant_demo(demo_options, std::cout);
   } catch (const ex::ConfigError& error) {
     std::cerr << error.what() << '\n';

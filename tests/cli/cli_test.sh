@@ -47,6 +47,11 @@ expect_demo_csv() {
   [[ $(grep -c '^gaussian,uniform-midrise-tensor-minmax,' "$1") -eq 8 ]] || fail "uniform rows of $1"
 }
 
+# h5 FILE EXPR: evaluates a Python expression over the open h5py.File f (Debian's python3-h5py) and prints it.
+h5() { /usr/bin/python3 -c "import sys, h5py; f = h5py.File(sys.argv[1], 'r'); print($2)" "$1"; }
+# No result file of any kind under $1.
+expect_no_results() { [[ -z $(find "$1" -name '*.h5*' 2>/dev/null) ]] || fail "a result file was written under $1"; }
+
 version_re=${version//./\\.}
 case $case_name in
   version)
@@ -73,11 +78,11 @@ case $case_name in
   unknown_subcommand)
     q frobnicate
     expect_status 2
-    expect_stderr "qsnn: unknown subcommand 'frobnicate' (available: run, quant-demo); see 'qsnn --help'" ;;
+    expect_stderr "qsnn: unknown subcommand 'frobnicate' (available: run, check, quant-demo); see 'qsnn --help'" ;;
   no_subcommand)
     q
     expect_status 2
-    expect_stderr "qsnn: a subcommand is required (available: run, quant-demo); see 'qsnn --help'" ;;
+    expect_stderr "qsnn: a subcommand is required (available: run, check, quant-demo); see 'qsnn --help'" ;;
   bad_option)
     q --frobnicate
     expect_status 2
@@ -100,7 +105,7 @@ case $case_name in
   config_bad_kind)
     q run bad_kind.toml
     expect_status 2
-    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"simulate\" is not allowed (allowed: \"quant-demo\")" ;;
+    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"train\" is not allowed (allowed: \"quant-demo\", \"simulate\")" ;;
   config_syntax_error)
     q run syntax_error.toml
     expect_status 2
@@ -139,6 +144,89 @@ case $case_name in
     q run tiny.toml --set quant_demo.seed
     expect_status 2
     expect_stderr "--set quant_demo.seed: expected KEY=VALUE, e.g. --set quant_demo.seed=5" ;;
+  config_reference)
+    q check "$root/experiments/configs/reference.toml"
+    expect_status 0
+    /usr/bin/python3 "$root/tests/cli/check_config_reference.py" "$qsnn" "$root/experiments/configs/reference.toml" ||
+      fail "reference.toml and the parser disagree" ;;
+  cuba_config)
+    q run "$root/experiments/configs/cuba.toml" --quiet --set run.duration_ms=100.0 --set "run.output=\"$tmp/cuba.h5\""
+    expect_status 0
+    expect_no_stderr
+    [[ $(h5 "$tmp/cuba.h5" "f['spikes/exc'].attrs['n_nodes'], f['spikes/inh'].attrs['n_nodes'], f.attrs['status']") == "3200 800 complete" ]] ||
+      fail "CUBA populations" ;;
+  sim_run)
+    q run sim_tiny.toml --set "run.output=\"$tmp/out/tiny.h5\""
+    expect_status 0
+    expect_stdout_matches "results: $tmp/out/tiny.h5"
+    [[ -f $tmp/out/tiny.h5 && ! -e $tmp/out/tiny.h5.partial ]] || fail "expected only the final file"
+    [[ $(h5 "$tmp/out/tiny.h5" "f.attrs['status']") == complete ]] || fail "status"
+    [[ $(h5 "$tmp/out/tiny.h5" "sorted(f['spikes'])") == "['exc', 'input']" ]] || fail "spike groups"
+    [[ $(h5 "$tmp/out/tiny.h5" "f['weights/input_exc/q'].shape[0], f['weights/input_exc/q'].dtype") == "2 int8" ]] ||
+      fail "weight snapshots"
+    [[ $(h5 "$tmp/out/tiny.h5" "f['provenance/config_source'].asstr()[()].splitlines()[0]") == "# A small simulate job for the CLI tests: Poisson input onto 50 fixed-point LIF neurons." ]] ||
+      fail "config source"
+    [[ $(h5 "$tmp/out/tiny.h5" "list(f['provenance/overrides'].asstr()[()])") == "['run.output=\"$tmp/out/tiny.h5\"']" ]] ||
+      fail "overrides" ;;
+  sim_check)
+    q check sim_tiny.toml
+    expect_status 0
+    expect_stdout_matches "^sim_tiny.toml: ok \(simulate\)$"
+    expect_no_stderr
+    expect_no_results . ;;
+  sim_config_errors)
+    q run sim_typo.toml --set "run.output=\"$tmp/typo.h5\""
+    expect_status 2
+    expect_stderr "sim_typo.toml:13: key 'population[0].tau_membrane_ms' is unknown (allowed: name, kind, size, path, tau_mem_ms, tau_syn_ms, v_rest, v_reset, v_threshold, steady_drive, refractory_ms, reset, adaptive_threshold, theta_plus, tau_theta_ms, initial_voltage, injection, fixed)"
+    q run sim_tiny.toml --set "run.output=\"$tmp/r.h5\"" --set 'population[1].fixed.voltage_decay_rounding=nearest'
+    expect_status 2
+    expect_stderr "--set population[1].fixed.voltage_decay_rounding=nearest: key 'population[1].fixed.voltage_decay_rounding': unknown rounding 'nearest' (valid: nearest-even, nearest-away, floor, ceil, truncate, stochastic, stochastic-shared)"
+    q run sim_tiny.toml --set "run.output=\"$tmp/r.h5\"" --set 'projection[0].post="inh"'
+    expect_status 2
+    expect_stderr "--set projection[0].post=\"inh\": key 'projection[0].post' = \"inh\" names no population (allowed: input, exc)"
+    q run sim_tiny.toml --set 'population[2].size=1'
+    expect_status 2
+    expect_stderr "--set population[2].size=1: key 'population[2]' is out of range (the config has 2 [[population]] tables)"
+    expect_no_results "$tmp" ;;
+  sim_chip_violation)
+    q run sim_truenorth.toml --set "run.output=\"$tmp/tn.h5\""
+    expect_status 2
+    expect_stderr "sim_truenorth.toml: the network does not fit chip preset 'truenorth': projection 'input_exc': fan-in 300 exceeds truenorth's 256 input axons per core"
+    q check sim_truenorth.toml
+    expect_status 2
+    expect_stdout_matches "violation: projection 'input_exc': fan-in 300 exceeds"
+    expect_no_results "$tmp" ;;
+  sim_sigint)
+    # SIGINT ends the run at a safe point: a readable .partial file with status "interrupted", exit status 1.
+    set +e
+    "$qsnn" run sim_long.toml --set "run.output=\"$tmp/long.h5\"" >"$tmp/stdout" 2>"$tmp/stderr" &
+    pid=$!
+    for _ in $(seq 100); do [[ -f $tmp/long.h5.partial ]] && break; sleep 0.1; done
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    status=$?
+    set -e
+    expect_status 1
+    [[ -f $tmp/long.h5.partial && ! -e $tmp/long.h5 ]] || fail "expected only the .partial file"
+    [[ $(h5 "$tmp/long.h5.partial" "f.attrs['status']") == interrupted ]] || fail "status is not interrupted"
+    [[ $(h5 "$tmp/long.h5.partial" "len(f['spikes/exc/timestamps']) > 0") == True ]] || fail "no spikes kept"
+    grep -q "interrupted at step" "$tmp/stderr" || fail "no interruption message" ;;
+  sim_sigkill)
+    # SIGKILL at several points leaves only a .partial file, readable up to its last flush (a checkpoint).
+    for delay in 0.3 1.0 2.0; do
+      rm -f "$tmp"/long.h5*
+      "$qsnn" run sim_long.toml --quiet --set "run.output=\"$tmp/long.h5\"" >/dev/null 2>&1 &
+      pid=$!
+      for _ in $(seq 100); do [[ -f $tmp/long.h5.partial ]] && break; sleep 0.1; done
+      sleep $delay
+      kill -KILL $pid
+      wait $pid 2>/dev/null || true
+      [[ -f $tmp/long.h5.partial && ! -e $tmp/long.h5 ]] || fail "after ${delay}s: expected only the .partial file"
+      summary=$(h5 "$tmp/long.h5.partial" "f.attrs['status'], len(f['spikes/exc/timestamps']) == len(f['spikes/exc/node_ids'])") ||
+        fail "after ${delay}s: the .partial file is not readable"
+      [[ $summary == "running True" ]] || fail "after ${delay}s: $summary"
+    done ;;
   run_tiny)
     # Relative output paths resolve against the current directory; missing directories are created.
     cd "$tmp"

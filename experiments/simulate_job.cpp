@@ -1,0 +1,160 @@
+#include "experiments/simulate_job.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/fit_check.hpp"
+#include "sim/network.hpp"
+
+namespace qsnn::experiments {
+
+namespace {
+
+sim::Step to_steps(double ms, double dt_ms) { return static_cast<sim::Step>(std::llround(ms / dt_ms)); }
+
+sim::NetworkOptions network_options(const RunSettings& run) {
+  return {.dt_ms = run.dt_ms, .threads = run.threads, .seed = run.seed};
+}
+
+bool stop_requested(const JobContext& context) {
+  return context.stop_requested != nullptr && *context.stop_requested != 0;
+}
+
+struct Recorders {
+  std::vector<std::pair<const SpikeRecording*, sim::SpikeRecorder*>> spikes;
+  std::vector<std::size_t> spikes_written;
+  std::vector<std::pair<const StateRecording*, sim::StateRecorder*>> states;
+};
+
+}  // namespace
+
+std::vector<std::string> chip_fit_violations(const SimulationConfig& config, std::ostream* report) {
+  if (!config.chip || !config.fit_check) return {};
+  sim::Network net(network_options(config.run));
+  sim::build(net, config.network);
+  const sim::FitReport fit = sim::check_fit(net, sim::chip_preset(*config.chip));
+  if (report != nullptr) *report << fit.to_string();
+  return fit.violations;
+}
+
+int run_simulation(const SimulationConfig& config, const JobContext& context) {
+  const auto violations = chip_fit_violations(config, nullptr);
+  if (!violations.empty()) {
+    for (const auto& violation : violations)
+      context.log << context.provenance.config_path << ": the network does not fit chip preset '"
+                  << sim::chip_name(*config.chip) << "': " << violation << '\n';
+    return 2;
+  }
+
+  const auto set_up_start = std::chrono::steady_clock::now();
+  sim::Network net(network_options(config.run));
+  const sim::BuiltNetwork built = sim::build(net, config.network);
+  const double dt = config.run.dt_ms;
+  Recorders recorders;
+  for (const auto& recording : config.spikes) {
+    const sim::PopulationId id = net.find_population(recording.population);
+    sim::SpikeRecorderSpec spec{.population = id, .neurons = recording.neurons, .from = to_steps(recording.from_ms, dt)};
+    if (recording.to_ms) spec.to = to_steps(*recording.to_ms, dt);
+    recorders.spikes.emplace_back(&recording, &net.record_spikes(spec));
+    recorders.spikes_written.push_back(0);
+  }
+  for (const auto& recording : config.states) {
+    const sim::PopulationId id = net.find_population(recording.population);
+    recorders.states.emplace_back(
+        &recording, &net.record_state({.population = id, .variable = recording.variable, .neurons = recording.neurons,
+                                       .every = recording.every_steps}));
+  }
+  net.prepare();
+
+  const std::filesystem::path output(config.run.output);
+  if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
+  ResultsFile results(config.run.output);
+  RunProvenance provenance = context.provenance;
+  provenance.seed = config.run.seed;
+  provenance.threads = net.threads();
+  results.write_provenance(provenance);
+  for (const auto& [recording, recorder] : recorders.spikes)
+    results.add_spike_population(recording->population, net.population(recorder->spec().population).size());
+  const auto snapshot = [&](std::int32_t epoch) {
+    if (!config.record_weights) return;
+    for (std::size_t k = 0; k < built.projections.size(); ++k) {
+      const auto& projection = net.projection(built.projections[k]);
+      results.snapshot_weights(projection, config.network.population_name(projection.spec().pre),
+                               config.network.population_name(projection.spec().post), epoch);
+    }
+  };
+  snapshot(-1);
+  results.checkpoint();
+  const double set_up_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - set_up_start).count();
+
+  const auto flush_spikes = [&] {
+    for (std::size_t k = 0; k < recorders.spikes.size(); ++k) {
+      const sim::SpikeRecorder& recorder = *recorders.spikes[k].second;
+      const std::size_t from = recorders.spikes_written[k];
+      results.append_spikes(recorders.spikes[k].first->population, recorder.steps().subspan(from),
+                            recorder.neurons().subspan(from), dt);
+      recorders.spikes_written[k] = recorder.count();
+    }
+  };
+
+  const sim::Step total = std::max<sim::Step>(1, to_steps(config.run.duration_ms, dt));
+  const sim::Step checkpoint = std::max<sim::Step>(1, to_steps(config.run.checkpoint_every_ms, dt));
+  // Stop requests are honoured within this many steps even when checkpoints are far apart.
+  const sim::Step slice = std::min<sim::Step>(checkpoint, std::max<sim::Step>(1, to_steps(100.0, dt)));
+  const auto run_start = std::chrono::steady_clock::now();
+  sim::Step next_checkpoint = checkpoint;
+  bool interrupted = false;
+  while (net.now() < total) {
+    if (stop_requested(context)) {
+      interrupted = true;
+      break;
+    }
+    net.run(std::min({slice, total - net.now(), next_checkpoint - net.now()}));
+    if (net.now() == next_checkpoint || net.now() == total) {
+      flush_spikes();
+      results.checkpoint();
+      next_checkpoint += checkpoint;
+      if (!context.quiet) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+        const double fraction = static_cast<double>(net.now()) / static_cast<double>(total);
+        context.log << "qsnn: step " << net.now() << "/" << total << " (" << std::lround(100.0 * fraction) << " %), "
+                    << elapsed << " s, ETA " << (fraction > 0 ? elapsed * (1.0 - fraction) / fraction : 0.0) << " s\n";
+      }
+    }
+  }
+  const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+
+  flush_spikes();
+  std::uint64_t spikes = 0;
+  for (std::size_t p = 0; p < built.populations.size(); ++p) {
+    const sim::PopulationId id = built.populations[p];
+    spikes += net.spike_count(id);
+    if (std::holds_alternative<sim::LifPopulationDescription>(config.network.populations[p]))
+      results.write_population_overflow(net.population(id).name(), net.overflow(id));
+  }
+  for (const sim::ProjectionId id : built.projections) results.write_projection_saturations(net.projection(id));
+  for (const auto& [recording, recorder] : recorders.states)
+    results.write_state(recording->population, recording->variable_name, *recorder, dt);
+  snapshot(0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  results.append_epoch({.epoch = 0, .train_accuracy = nan, .test_accuracy = nan, .loss = nan, .spikes = spikes,
+                        .wall_seconds = run_seconds});
+  if (interrupted) {
+    results.finish_interrupted();
+    context.log << "qsnn: interrupted at step " << net.now() << " of " << total << "; partial results in "
+                << results.partial_path() << '\n';
+    return 1;
+  }
+  results.finish();
+  context.out << "qsnn: simulated " << config.run.duration_ms << " ms in " << run_seconds << " s (set-up "
+              << set_up_seconds << " s), " << spikes << " spikes; results: " << results.final_path() << '\n';
+  return 0;
+}
+
+}  // namespace qsnn::experiments

@@ -1,0 +1,52 @@
+#pragma once
+// The "simulate" job of a config: a network (populations and projections, as sim::NetworkDescription), how
+// long and how to run it, what to record, and where the results file goes. Parsed and validated completely
+// before anything runs (experiments/job_config.hpp); every key is documented in
+// experiments/configs/REFERENCE.md, which a test compares with the keys this parser accepts.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/chip_preset.hpp"
+#include "sim/network_description.hpp"
+#include "sim/state_variable.hpp"
+#include "sim/types.hpp"
+
+namespace qsnn::experiments {
+
+struct RunSettings {
+  std::uint64_t seed = 1;
+  std::size_t threads = 0;  // 0: all cores
+  double dt_ms = 1.0;
+  double duration_ms = 0.0;
+  double checkpoint_every_ms = 1000.0;  // results flushed to disk this often (simulated time)
+  std::string output;                   // NAME.h5; written as NAME.h5.partial until the run completes
+};
+
+struct SpikeRecording {
+  std::string population;
+  std::vector<sim::NeuronIndex> neurons;  // empty: all
+  double from_ms = 0.0;
+  std::optional<double> to_ms;
+};
+
+struct StateRecording {
+  std::string population;
+  sim::StateVariable variable;
+  std::string variable_name;
+  std::vector<sim::NeuronIndex> neurons;  // empty: all
+  sim::Step every_steps = 1;
+};
+
+struct SimulationConfig {
+  RunSettings run;
+  std::optional<sim::Chip> chip;  // [chip] preset: formats of every fixed-point population and projection
+  bool fit_check = true;          // with a chip: violations are config errors
+  sim::NetworkDescription network;
+  std::vector<SpikeRecording> spikes;
+  std::vector<StateRecording> states;
+  bool record_weights = false;    // snapshot every projection at the start and the end
+};
+
+}  // namespace qsnn::experiments

@@ -41,7 +41,9 @@ std::string host_name() {
   return name.data();
 }
 
-h5::Handle epoch_row_type() {
+}  // namespace
+
+h5::Handle epoch_metrics_type() {
   h5::Handle type = h5::datatype_handle(H5Tcreate(H5T_COMPOUND, sizeof(EpochMetrics)), "create the epoch row type");
   const auto insert = [&](const char* name, std::size_t offset, hid_t member) {
     h5::check(H5Tinsert(type.id(), name, offset, member), std::string("add field ") + name + " to the epoch rows");
@@ -57,6 +59,8 @@ h5::Handle epoch_row_type() {
   insert("saturations", offsetof(EpochMetrics, saturations), H5T_NATIVE_UINT64);
   return type;
 }
+
+namespace {
 
 void fsync_path(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY);
@@ -117,7 +121,7 @@ ResultsFile::ResultsFile(std::string final_path)
   file_->create_group("state");
   h5::Group metrics = file_->create_group("metrics");
   epochs_ = std::make_unique<h5::AppendableDataset>(
-      metrics.create_appendable_raw("epochs", epoch_row_type(), sizeof(EpochMetrics), 0, {}));
+      metrics.create_appendable_raw("epochs", epoch_metrics_type(), sizeof(EpochMetrics), 0, {}));
   file_->create_group("weights");
   h5::Group quant = file_->create_group("quant");
   quant.create_group("populations");

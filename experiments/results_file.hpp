@@ -55,6 +55,9 @@ struct EpochMetrics {
   std::uint64_t saturations = 0;
 };
 
+// The HDF5 compound type of EpochMetrics rows (field names as in /metrics/epochs).
+h5::Handle epoch_metrics_type();
+
 class ResultsFile {
  public:
   // Creates `final_path` + ".partial" (truncating it); final_path must end in ".h5".

@@ -13,14 +13,15 @@
 #include <vector>
 
 #include "experiments/cli/version.hpp"
+#include "experiments/inspect_results.hpp"
 #include "experiments/job_config.hpp"
 #include "experiments/quant_demo.hpp"
 
 namespace {
 
 constexpr int kUsageError = 2;
-constexpr std::array<std::string_view, 3> kSubcommands{"run", "check", "quant-demo"};
-constexpr std::string_view kSubcommandList = "run, check, quant-demo";
+constexpr std::array<std::string_view, 4> kSubcommands{"run", "check", "inspect", "quant-demo"};
+constexpr std::string_view kSubcommandList = "run, check, inspect, quant-demo";
 
 // A signal handler can only set a flag of static storage; the run polls it between slices and ends at a safe
 // point with an "interrupted" results file. The one piece of process-wide state, and it lives here, in main.
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
       "  qsnn run experiments/configs/default.toml\n"
       "  qsnn run experiments/configs/default.toml --set quant_demo.seed=5 --set quant_demo.rows=64\n"
       "  qsnn check experiments/configs/cuba.toml\n"
+      "  qsnn inspect results/cuba.h5\n"
       "  qsnn quant-demo --rows 64 --cols 64 --out /tmp/quant_sqnr.csv\n"
       "Exit codes: 0 success, 1 the job failed, 2 usage or config error.");
 
@@ -64,6 +66,10 @@ int main(int argc, char** argv) {
   check->add_option("--set", overrides, "Override a config value; VALUE is TOML (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
+
+  std::string results_path;
+  CLI::App* inspect = app.add_subcommand("inspect", "Summarize a results file: status, provenance, spikes, epochs, counters");
+  inspect->add_option("file", results_path, "Results file (NAME.h5, or NAME.h5.partial of an unfinished run)")->required();
 
   ex::QuantDemoOptions demo_options;
   CLI::App* demo = app.add_subcommand("quant-demo", "Quantize a Gaussian weight tensor at 1..8 bits, write SQNR/MSE");
@@ -94,7 +100,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& success) {  // --help, --version
     return app.exit(success);
   } catch (const CLI::ParseError& error) {
-    return usage_error(error.what(), *run ? "qsnn run" : *check ? "qsnn check" : *demo ? "qsnn quant-demo" : "qsnn");
+    return usage_error(error.what(), *run ? "qsnn run" : *check ? "qsnn check" : *inspect ? "qsnn inspect" : *demo ? "qsnn quant-demo" : "qsnn");
   }
 
   try {
@@ -121,6 +127,7 @@ int main(int argc, char** argv) {
       std::cout << config_path << ": ok (" << ex::job_kind_name(config.kind) << ")\n";
       return 0;
     }
+    if (*inspect) return ex::inspect_results(results_path, std::cout, std::cerr);
     if (*demo) return ex::run_quant_demo(demo_options, std::cout);
   } catch (const ex::ConfigError& error) {
     std::cerr << error.what() << '\n';

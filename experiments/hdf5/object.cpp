@@ -75,6 +75,59 @@ bool Object::has_attribute(const std::string& name) const {
   return check(H5Aexists(id(), name.c_str()), "look up attribute '" + name + "' of " + path()) > 0;
 }
 
+std::string Object::string_attribute(const std::string& name) const {
+  const Handle attribute = attribute_handle(H5Aopen(id(), name.c_str(), H5P_DEFAULT), "open attribute '" + name + "' of " + path());
+  const Handle file_type = datatype_handle(H5Aget_type(attribute.id()), "get the type of attribute '" + name + "'");
+  if (H5Tget_class(file_type.id()) != H5T_STRING) throw Error("HDF5: attribute '" + name + "' of " + path() + " is not a string");
+  if (check(H5Tis_variable_str(file_type.id()), "inspect attribute '" + name + "'") > 0) {
+    const Handle type = utf8_string_type();
+    char* text = nullptr;
+    check(H5Aread(attribute.id(), type.id(), &text), "read attribute '" + name + "' of " + path());
+    std::string value = text != nullptr ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+  std::string value(H5Tget_size(file_type.id()), '\0');
+  check(H5Aread(attribute.id(), file_type.id(), value.data()), "read attribute '" + name + "' of " + path());
+  return value.substr(0, value.find('\0'));
+}
+
+void Object::read_numeric_attribute(const std::string& name, hid_t type, void* value) const {
+  const Handle attribute = attribute_handle(H5Aopen(id(), name.c_str(), H5P_DEFAULT), "open attribute '" + name + "' of " + path());
+  check(H5Aread(attribute.id(), type, value), "read attribute '" + name + "' of " + path());
+}
+
+std::vector<std::string> Object::attribute_names() const {
+  H5O_info_t info{};  // HDF5 1.10 (Debian 12): H5Oget_info2
+  check(H5Oget_info2(id(), &info, H5O_INFO_NUM_ATTRS), "list the attributes of " + path());
+  std::vector<std::string> names;
+  for (hsize_t k = 0; k < info.num_attrs; ++k) {
+    const ssize_t size = check(H5Aget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT),
+                               "name an attribute of " + path());
+    std::string name(static_cast<std::size_t>(size) + 1, '\0');
+    check(H5Aget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), name.size(), H5P_DEFAULT),
+          "name an attribute of " + path());
+    name.resize(static_cast<std::size_t>(size));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::vector<std::uint64_t> Dataset::shape() const {
+  const Handle space = dataspace_handle(H5Dget_space(id()), "get the dataspace of " + path());
+  const int rank = check(H5Sget_simple_extent_ndims(space.id()), "get the rank of " + path());
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr), "get the shape of " + path());
+  return {dims.begin(), dims.end()};
+}
+
+void Dataset::read_raw(hid_t type, void* out) const {
+  std::uint64_t count = 1;
+  for (const auto d : shape()) count *= d;
+  if (count == 0) return;
+  check(H5Dread(id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out), "read " + path());
+}
+
 AppendableDataset::AppendableDataset(Handle handle, std::string path, Handle memory_type, std::size_t element_size,
                                      std::uint64_t rows, std::uint64_t row_length)
     : Dataset(std::move(handle), std::move(path)),
@@ -109,6 +162,26 @@ Group Group::create_group(const std::string& name) {
 
 Group Group::open_group(const std::string& name) const {
   return {group_handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), "open group " + child(name)), child(name)};
+}
+
+Dataset Group::open_dataset(const std::string& name) const {
+  return {dataset_handle(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "open dataset " + child(name)), child(name)};
+}
+
+std::vector<std::string> Group::member_names() const {
+  H5G_info_t info{};
+  check(H5Gget_info(id(), &info), "list the members of " + path());
+  std::vector<std::string> names;
+  for (hsize_t k = 0; k < info.nlinks; ++k) {
+    const ssize_t size = check(H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT),
+                               "name a member of " + path());
+    std::string name(static_cast<std::size_t>(size) + 1, '\0');
+    check(H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), name.size(), H5P_DEFAULT),
+          "name a member of " + path());
+    name.resize(static_cast<std::size_t>(size));
+    names.push_back(std::move(name));
+  }
+  return names;
 }
 
 bool Group::contains(const std::string& name) const {

@@ -46,6 +46,16 @@ class Object {
   void set_enum_attribute(const std::string& name, std::int8_t value, std::span<const std::string_view> names);
 
   bool has_attribute(const std::string& name) const;
+  // Reading back (qsnn inspect, resume): a string attribute, or a scalar numeric one converted to T.
+  std::string string_attribute(const std::string& name) const;
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  T numeric_attribute(const std::string& name) const {
+    T value{};
+    read_numeric_attribute(name, native_type<T>(), &value);
+    return value;
+  }
+  std::vector<std::string> attribute_names() const;
 
  protected:
   Object(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
@@ -53,6 +63,7 @@ class Object {
 
  private:
   void set_numeric_attribute(const std::string& name, hid_t type, const void* data, std::size_t count, bool array);
+  void read_numeric_attribute(const std::string& name, hid_t type, void* value) const;
   void replace_attribute(const std::string& name, hid_t type, hid_t space, const void* data);
 
   Handle handle_;
@@ -62,6 +73,18 @@ class Object {
 class Dataset : public Object {
  public:
   Dataset(Handle handle, std::string path) : Object(std::move(handle), std::move(path)) {}
+  std::vector<std::uint64_t> shape() const;
+  // The whole dataset converted to T (HDF5 converts between numeric types).
+  template <class T>
+  std::vector<T> read() const {
+    std::uint64_t count = 1;
+    for (const auto d : shape()) count *= d;
+    std::vector<T> values(count);
+    read_raw(native_type<T>(), values.data());
+    return values;
+  }
+  // A compound dataset read into rows of `type` (the caller's struct layout).
+  void read_raw(hid_t type, void* out) const;
 };
 
 // A dataset that grows along its first dimension: 1-D (row_length 0) or rows of row_length elements
@@ -92,7 +115,9 @@ class Group : public Object {
 
   Group create_group(const std::string& name);
   Group open_group(const std::string& name) const;
+  Dataset open_dataset(const std::string& name) const;
   bool contains(const std::string& name) const;
+  std::vector<std::string> member_names() const;  // in HDF5's name order
 
   Dataset write_string(const std::string& name, std::string_view text);
   Dataset write_strings(const std::string& name, std::span<const std::string> texts);

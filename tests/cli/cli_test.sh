@@ -78,11 +78,11 @@ case $case_name in
   unknown_subcommand)
     q frobnicate
     expect_status 2
-    expect_stderr "qsnn: unknown subcommand 'frobnicate' (available: run, check, quant-demo); see 'qsnn --help'" ;;
+    expect_stderr "qsnn: unknown subcommand 'frobnicate' (available: run, check, inspect, quant-demo); see 'qsnn --help'" ;;
   no_subcommand)
     q
     expect_status 2
-    expect_stderr "qsnn: a subcommand is required (available: run, check, quant-demo); see 'qsnn --help'" ;;
+    expect_stderr "qsnn: a subcommand is required (available: run, check, inspect, quant-demo); see 'qsnn --help'" ;;
   bad_option)
     q --frobnicate
     expect_status 2
@@ -168,6 +168,20 @@ case $case_name in
       fail "config source"
     [[ $(h5 "$tmp/out/tiny.h5" "list(f['provenance/overrides'].asstr()[()])") == "['run.output=\"$tmp/out/tiny.h5\"']" ]] ||
       fail "overrides" ;;
+  inspect)
+    q run sim_tiny.toml --quiet --set "run.output=\"$tmp/tiny.h5\""
+    expect_status 0
+    q inspect "$tmp/tiny.h5"
+    expect_status 0
+    expect_no_stderr
+    expect_stdout_matches "status complete"
+    expect_stdout_matches "config: sim_tiny.toml with 1 --set override"
+    expect_stdout_matches "spikes exc: [0-9]+ of 50 neurons"
+    expect_stdout_matches "weights input_exc: 2 snapshot\(s\) of [0-9]+ synapses, 4 bits, excitatory, rounding stochastic"
+    expect_stdout_matches "overflow exc: current 0\+0 saturated"
+    q inspect sim_tiny.toml
+    expect_status 1
+    [[ $err =~ ^qsnn\ inspect:\ sim_tiny\.toml: ]] || fail "expected a one-line error naming the file" ;;
   sim_check)
     q check sim_tiny.toml
     expect_status 0

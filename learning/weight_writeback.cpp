@@ -34,31 +34,51 @@ WeightStatistics& WeightStatistics::operator+=(const WeightStatistics& other) {
   return *this;
 }
 
-ResolvedWriteBack resolve_write_back(const WriteBackSpec& spec, const sim::Projection& projection, std::uint64_t seed,
-                                     std::uint64_t stream_base) {
+WeightGrid weight_grid(const sim::Projection& projection) {
   const std::string where = "plastic projection '" + projection.name() + "': ";
   if (!projection.built()) throw std::logic_error(where + "the projection is not built (prepare the network first)");
+  WeightGrid grid;
+  grid.where = where;
+  grid.float_target = std::holds_alternative<sim::RealBlocks>(projection.blocks());
+  grid.on_grid = !grid.float_target || projection.spec().float_uses_quantized_weights;
+  grid.off_grid_hint = " needs float_uses_quantized_weights, so the weights lie on the b-bit grid";
+  grid.unit = projection.weight_step();
+  grid.min_code = projection.min_weight_code();
+  grid.max_code = projection.max_weight_code();
+  // No grid in exact mode: only the sign mode bounds a real weight.
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  grid.exact_lower = projection.spec().quantization.sign == sim::SignMode::excitatory ? 0.0 : -kInf;
+  grid.exact_upper = projection.spec().quantization.sign == sim::SignMode::inhibitory ? 0.0 : kInf;
+  return grid;
+}
+
+ResolvedWriteBack resolve_write_back(const WriteBackSpec& spec, const sim::Projection& projection, std::uint64_t seed,
+                                     std::uint64_t stream_base) {
+  return resolve_write_back(spec, weight_grid(projection), seed, stream_base);
+}
+
+ResolvedWriteBack resolve_write_back(const WriteBackSpec& spec, const WeightGrid& grid, std::uint64_t seed,
+                                     std::uint64_t stream_base) {
+  const std::string& where = grid.where;
   ResolvedWriteBack wb;
-  wb.float_target = std::holds_alternative<sim::RealBlocks>(projection.blocks());
-  const bool on_grid = !wb.float_target || projection.spec().float_uses_quantized_weights;
+  wb.float_target = grid.float_target;
+  const bool on_grid = grid.on_grid;
   wb.mode = spec.mode.value_or(on_grid ? WriteBackMode::quantized : WriteBackMode::exact);
   wb.round_of = spec.round_of;
-  wb.unit = projection.weight_step();
+  wb.unit = grid.unit;
   require(wb.float_target || wb.mode != WriteBackMode::exact,
           where + "exact write-back needs a float64 target; a fixed-point target holds only codes (use quantized or "
                   "shadow)");
-  require(!wb.float_target || wb.mode == WriteBackMode::exact || projection.spec().float_uses_quantized_weights,
-          where + std::string(mode_name(wb.mode)) +
-              " write-back on a float64 target needs float_uses_quantized_weights, so the weights lie on the b-bit grid");
+  require(!wb.float_target || wb.mode == WriteBackMode::exact || on_grid,
+          where + std::string(mode_name(wb.mode)) + " write-back on a float64 target" + grid.off_grid_hint);
 
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  const auto code_lo = static_cast<double>(projection.min_weight_code());
-  const auto code_hi = static_cast<double>(projection.max_weight_code());
+  const auto code_lo = static_cast<double>(grid.min_code);
+  const auto code_hi = static_cast<double>(grid.max_code);
   double lo = code_lo, hi = code_hi;
   if (wb.mode == WriteBackMode::exact) {
-    // No grid: only the sign mode bounds a real weight.
-    lo = projection.spec().quantization.sign == sim::SignMode::excitatory ? 0.0 : -kInf;
-    hi = projection.spec().quantization.sign == sim::SignMode::inhibitory ? 0.0 : kInf;
+    lo = grid.exact_lower;
+    hi = grid.exact_upper;
   }
   if (spec.lower_bound) {
     require(*spec.lower_bound >= lo && *spec.lower_bound <= hi,

@@ -25,8 +25,10 @@
 // count) and the phase separates the pre, post, per-step and requantization roundings of one step.
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -107,9 +109,27 @@ struct ResolvedWriteBack {
   LearningRate rate;
 };
 
+// What a write-back needs to know about the weights it changes, wherever they are stored (a sim::Projection,
+// or a plain array such as a DECOLLE layer's, learning/decolle_layer.hpp).
+struct WeightGrid {
+  std::string where;          // message prefix naming the owner, e.g. "plastic projection 'x': "
+  bool float_target = false;  // real weights (double) rather than integer codes
+  bool on_grid = true;        // float targets: the real weights are multiples of `unit` inside the code range
+  std::string off_grid_hint;  // appended to the message when a float target off the grid asks for a grid mode
+  double unit = 1.0;          // real units per weight step
+  std::int64_t min_code = 0, max_code = 0;
+  // Exact mode: the range of real weights, in steps, when the spec gives no bounds.
+  double exact_lower = -std::numeric_limits<double>::infinity();
+  double exact_upper = std::numeric_limits<double>::infinity();
+};
+
 // Throws std::invalid_argument naming the problem (exact mode on a fixed-point target, bounds outside the
 // code range or crossed, quantized mode on a float64 target whose weights are not on the grid, ...).
 // `seed` and `stream_base` key the stochastic roundings (streams stream_base + 0 and + 1).
+ResolvedWriteBack resolve_write_back(const WriteBackSpec& spec, const WeightGrid& grid, std::uint64_t seed,
+                                     std::uint64_t stream_base);
+// The grid of a built projection: its codes, weight step and sign mode.
+WeightGrid weight_grid(const sim::Projection& projection);
 ResolvedWriteBack resolve_write_back(const WriteBackSpec& spec, const sim::Projection& projection, std::uint64_t seed,
                                      std::uint64_t stream_base);
 

@@ -5,10 +5,14 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <memory>
+#include <stdexcept>
+#include <variant>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "learning/plastic_projection.hpp"
 #include "sim/fit_check.hpp"
 #include "sim/network.hpp"
 
@@ -71,6 +75,24 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
                                        .every = recording.every_steps}));
   }
   net.prepare();
+  // Plasticity is attached before the results file exists: a rule that does not suit its projection (e.g.
+  // weight dependence without finite bounds) is a config error that must not leave a file behind.
+  std::vector<std::unique_ptr<learning::PlasticProjection>> plastic;
+  for (const auto& entry : config.plasticity) {
+    sim::ProjectionId id{};
+    for (std::size_t k = 0; k < built.projections.size(); ++k)
+      if (net.projection(built.projections[k]).name() == entry.projection) id = built.projections[k];
+    try {
+      std::visit([&](const auto& rule) {
+        plastic.push_back(std::make_unique<learning::PlasticProjection>(net, id, rule,
+                                                                        learning::PlasticityOptions{.write_back = entry.write_back}));
+      }, entry.rule);
+    } catch (const std::invalid_argument& error) {
+      context.log << entry.where << ": " << error.what() << '\n';
+      return 2;
+    }
+    net.attach(*plastic.back());
+  }
 
   const std::filesystem::path output(config.run.output);
   if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
@@ -110,6 +132,32 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
   const auto run_start = std::chrono::steady_clock::now();
   sim::Step next_checkpoint = checkpoint;
   bool interrupted = false;
+  // One /metrics/epochs row per checkpoint interval: its spikes, wall time and weight-update statistics.
+  std::int32_t interval = 0;
+  std::uint64_t spikes_before = 0;
+  auto interval_start = run_start;
+  const auto total_spikes = [&] {
+    std::uint64_t n = 0;
+    for (const sim::PopulationId id : built.populations) n += net.spike_count(id);
+    return n;
+  };
+  const auto close_interval = [&] {
+    learning::WeightStatistics stats;
+    for (auto& p : plastic) {
+      stats += p->statistics();
+      p->reset_statistics();
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const auto now = std::chrono::steady_clock::now();
+    const std::uint64_t spikes_now = total_spikes();
+    results.append_epoch({.epoch = interval++, .train_accuracy = nan, .test_accuracy = nan, .loss = nan,
+                          .spikes = spikes_now - spikes_before,
+                          .wall_seconds = std::chrono::duration<double>(now - interval_start).count(),
+                          .updates_proposed = stats.proposed, .updates_lost_to_rounding = stats.lost_to_rounding,
+                          .saturations = stats.saturated()});
+    spikes_before = spikes_now;
+    interval_start = now;
+  };
   while (net.now() < total) {
     if (stop_requested(context)) {
       interrupted = true;
@@ -118,6 +166,7 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
     net.run(std::min({slice, total - net.now(), next_checkpoint - net.now()}));
     if (net.now() == next_checkpoint || net.now() == total) {
       flush_spikes();
+      close_interval();
       results.checkpoint();
       next_checkpoint += checkpoint;
       if (!context.quiet) {
@@ -131,6 +180,7 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
   const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
 
   flush_spikes();
+  if (interrupted && spikes_before != total_spikes()) close_interval();
   std::uint64_t spikes = 0;
   for (std::size_t p = 0; p < built.populations.size(); ++p) {
     const sim::PopulationId id = built.populations[p];
@@ -141,10 +191,7 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
   for (const sim::ProjectionId id : built.projections) results.write_projection_saturations(net.projection(id));
   for (const auto& [recording, recorder] : recorders.states)
     results.write_state(recording->population, recording->variable_name, *recorder, dt);
-  snapshot(0);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  results.append_epoch({.epoch = 0, .train_accuracy = nan, .test_accuracy = nan, .loss = nan, .spikes = spikes,
-                        .wall_seconds = run_seconds});
+  snapshot(interval - 1);
   if (interrupted) {
     results.finish_interrupted();
     context.log << "qsnn: interrupted at step " << net.now() << " of " << total << "; partial results in "

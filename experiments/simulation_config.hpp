@@ -6,8 +6,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "learning/pair_stdp.hpp"
+#include "learning/triplet_stdp.hpp"
+#include "learning/weight_writeback.hpp"
 #include "sim/chip_preset.hpp"
 #include "sim/network_description.hpp"
 #include "sim/state_variable.hpp"
@@ -39,6 +43,14 @@ struct StateRecording {
   sim::Step every_steps = 1;
 };
 
+// A learning rule on one projection ([[plasticity]]), run in phase 4 of every step.
+struct PlasticityConfig {
+  std::string projection;
+  std::variant<learning::PairStdp, learning::TripletStdp> rule;
+  learning::WriteBackSpec write_back;
+  std::string where;  // FILE:LINE of its table, for errors found when the network is built
+};
+
 struct SimulationConfig {
   RunSettings run;
   std::optional<sim::Chip> chip;  // [chip] preset: formats of every fixed-point population and projection
@@ -46,6 +58,7 @@ struct SimulationConfig {
   sim::NetworkDescription network;
   std::vector<SpikeRecording> spikes;
   std::vector<StateRecording> states;
+  std::vector<PlasticityConfig> plasticity;
   bool record_weights = false;    // snapshot every projection at the start and the end
 };
 

@@ -1,5 +1,6 @@
 #include "experiments/simulation_config_reader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -23,7 +24,7 @@ constexpr std::int64_t kMaxNeurons = std::int64_t{1} << 31;
 // start at 2^40, sim/network.cpp).
 constexpr std::uint64_t kInitialVoltageStream = 0xC0BA0000;
 
-constexpr std::array<std::string_view, 5> kTables{"run", "chip", "population", "projection", "record"};
+constexpr std::array<std::string_view, 6> kTables{"run", "chip", "population", "projection", "plasticity", "record"};
 
 // A string key whose value a quant/sim parser turns into an enum; its std::invalid_argument (which lists the
 // valid names) becomes a ConfigError at the key.
@@ -319,6 +320,100 @@ sim::ProjectionSpec read_projection(const TableReader& top, const std::string& p
   return spec;
 }
 
+constexpr std::array<std::string_view, 2> kRules{"pair-stdp", "triplet-stdp"};
+constexpr std::array<std::string_view, 2> kPairings{"all-to-all", "nearest"};
+constexpr std::array<std::string_view, 3> kWriteBackModes{"quantized", "shadow", "exact"};
+constexpr std::array<std::string_view, 2> kRoundOf{"sum", "update"};
+
+std::optional<learning::TraceFixedPoint> read_trace_format(const TableReader& r) {
+  const toml::table* t = r.table("trace", false, "table");
+  if (t == nullptr) return std::nullopt;
+  const TableReader tr{r.locator(), *t, r.key_path("trace"), {"bits", "frac_bits", "rounding"}};
+  learning::TraceFixedPoint format;
+  if (const auto v = tr.integer("bits", 1, 31)) format.bits = static_cast<int>(*v);
+  if (const auto v = tr.integer("frac_bits", 0, 30)) format.frac_bits = static_cast<int>(*v);
+  if (const auto v = named(tr, "rounding", quant::parse_rounding)) format.rounding.mode = *v;
+  if (format.frac_bits >= format.bits)
+    tr.fail_at("frac_bits", "key '" + tr.key_path("frac_bits") + "' leaves no integer bit for a trace impulse of 1 (allowed: frac_bits < bits)");
+  return format;
+}
+
+learning::WriteBackSpec read_write_back(const TableReader& r) {
+  learning::WriteBackSpec spec;
+  const toml::table* t = r.table("write_back", false, "table");
+  if (t == nullptr) return spec;
+  const TableReader w{r.locator(), *t, r.key_path("write_back"),
+                      {"mode", "rounding", "round_of", "lower_bound", "upper_bound", "learning_rate", "rate_decay",
+                       "epoch_steps", "shadow_extra_frac_bits", "shadow_rounding", "forward_rounding",
+                       "requantize_every"}};
+  if (t->contains("mode")) spec.mode = static_cast<learning::WriteBackMode>(w.choice("mode", kWriteBackModes));
+  if (const auto v = named(w, "rounding", quant::parse_rounding)) spec.rounding.mode = *v;
+  spec.round_of = w.choice("round_of", kRoundOf, 0) == 0 ? learning::RoundOf::sum : learning::RoundOf::update;
+  spec.lower_bound = w.number("lower_bound", -kInf, kInf);
+  spec.upper_bound = w.number("upper_bound", -kInf, kInf);
+  if (spec.lower_bound && spec.upper_bound && *spec.upper_bound < *spec.lower_bound)
+    w.fail_at("upper_bound", "key '" + w.key_path("upper_bound") + "' is below lower_bound (allowed: upper_bound >= lower_bound)");
+  if (const auto v = w.number("learning_rate", 0.0, kInf)) spec.rate.initial = *v;
+  if (const auto v = w.number("rate_decay", 0.0, kInf)) spec.rate.decay = *v;
+  if (const auto v = w.integer("epoch_steps", 0, std::numeric_limits<std::int64_t>::max())) spec.rate.epoch_steps = static_cast<sim::Step>(*v);
+  if (const auto v = w.integer("shadow_extra_frac_bits", 0, 36)) spec.shadow.extra_frac_bits = static_cast<int>(*v);
+  if (const auto v = named(w, "shadow_rounding", quant::parse_rounding)) spec.shadow.rounding.mode = *v;
+  if (const auto v = named(w, "forward_rounding", quant::parse_rounding)) spec.shadow.forward_rounding.mode = *v;
+  if (const auto v = w.integer("requantize_every", 1, std::numeric_limits<std::int64_t>::max())) spec.shadow.requantize_every = static_cast<sim::Step>(*v);
+  return spec;
+}
+
+PlasticityConfig read_plasticity(const TableReader& top, const std::string& path, const toml::table& table,
+                                 const SimulationConfig& config) {
+  std::vector<std::string_view> present;  // the rule decides which keys are allowed
+  for (const auto& [key, node] : table) present.push_back(key.str());
+  const std::size_t rule = TableReader{top.locator(), table, path, present}.choice("rule", kRules);
+  std::vector<std::string_view> keys{"projection", "rule", "pairing", "trace", "write_back", "tau_plus_ms", "tau_minus_ms"};
+  if (rule == 0) keys.insert(keys.end(), {"a_plus", "a_minus", "mu_plus", "mu_minus"});
+  else keys.insert(keys.end(), {"a2_plus", "a3_plus", "a2_minus", "a3_minus", "tau_x_ms", "tau_y_ms"});
+  const TableReader r{top.locator(), table, path, keys};
+  PlasticityConfig plasticity;
+  plasticity.where = top.locator().where(path, table.source());
+  const auto projection = r.non_empty_string("projection");
+  if (!projection) r.fail_at("projection", "key '" + r.key_path("projection") + "' is missing (allowed: the name of a [[projection]])");
+  std::vector<std::string_view> names;
+  for (const auto& spec : config.network.projections) names.push_back(spec.name);
+  if (std::find(names.begin(), names.end(), *projection) == names.end())
+    r.fail_at("projection", "key '" + r.key_path("projection") + "' = " + toml_quoted(*projection) + " names no projection (allowed: " + join(names) + ")");
+  plasticity.projection = *projection;
+  const auto pairing = r.choice("pairing", kPairings, 0) == 0 ? learning::Pairing::all_to_all : learning::Pairing::nearest;
+  const auto trace = read_trace_format(r);
+  const auto amplitude = [&](std::string_view key, double fallback) { return r.number(key, 0.0, kInf).value_or(fallback); };
+  const auto tau = [&](std::string_view key, double fallback) { return r.number(key, 0.0, kInf, true).value_or(fallback); };
+  if (rule == 0) {
+    learning::PairStdp stdp;
+    stdp.a_plus = amplitude("a_plus", stdp.a_plus);
+    stdp.a_minus = amplitude("a_minus", stdp.a_minus);
+    stdp.tau_plus_ms = tau("tau_plus_ms", stdp.tau_plus_ms);
+    stdp.tau_minus_ms = tau("tau_minus_ms", stdp.tau_minus_ms);
+    stdp.mu_plus = amplitude("mu_plus", stdp.mu_plus);
+    stdp.mu_minus = amplitude("mu_minus", stdp.mu_minus);
+    stdp.pairing = pairing;
+    stdp.trace_format = trace;
+    plasticity.rule = stdp;
+  } else {
+    learning::TripletStdp stdp;
+    stdp.a2_plus = amplitude("a2_plus", stdp.a2_plus);
+    stdp.a3_plus = amplitude("a3_plus", stdp.a3_plus);
+    stdp.a2_minus = amplitude("a2_minus", stdp.a2_minus);
+    stdp.a3_minus = amplitude("a3_minus", stdp.a3_minus);
+    stdp.tau_plus_ms = tau("tau_plus_ms", stdp.tau_plus_ms);
+    stdp.tau_minus_ms = tau("tau_minus_ms", stdp.tau_minus_ms);
+    stdp.tau_x_ms = tau("tau_x_ms", stdp.tau_x_ms);
+    stdp.tau_y_ms = tau("tau_y_ms", stdp.tau_y_ms);
+    stdp.pairing = pairing;
+    stdp.trace_format = trace;
+    plasticity.rule = stdp;
+  }
+  plasticity.write_back = read_write_back(r);
+  return plasticity;
+}
+
 void read_record(const TableReader& top, SimulationConfig& config) {
   const toml::table* table = top.table("record", false, "table");
   if (table == nullptr) return;
@@ -396,6 +491,13 @@ SimulationConfig read_simulation_config(const toml::table& root, const Locator& 
     if (!projection_names.insert(spec.name).second)
       locator.fail(path + ".name", table.source(), "projection name '" + spec.name + "' is used twice (allowed: unique names)");
     config.network.connect(std::move(spec));
+  });
+  std::set<std::string> plastic;
+  for_each_table(top, "plasticity", [&](const std::string& path, const toml::table& table) {
+    auto plasticity = read_plasticity(top, path, table, config);
+    if (!plastic.insert(plasticity.projection).second)
+      locator.fail(path + ".projection", table.source(), "projection '" + plasticity.projection + "' has two [[plasticity]] tables (allowed: one per projection)");
+    config.plasticity.push_back(std::move(plasticity));
   });
   read_record(top, config);
   return config;

@@ -148,7 +148,19 @@ case $case_name in
     q check "$root/experiments/configs/reference.toml"
     expect_status 0
     /usr/bin/python3 "$root/tests/cli/check_config_reference.py" "$qsnn" "$root/experiments/configs/reference.toml" ||
-      fail "reference.toml and the parser disagree" ;;
+      fail "reference.toml and the parser disagree"
+    # It runs, learning included: the epoch rows count the proposed weight updates of both rules.
+    q run "$root/experiments/configs/reference.toml" --quiet --set "run.output=\"$tmp/ref.h5\""
+    expect_status 0
+    [[ $(h5 "$tmp/ref.h5" "len(f['metrics/epochs']), int(f['metrics/epochs']['updates_proposed'].sum()) > 0") == "2 True" ]] ||
+      fail "epoch rows with weight updates"
+    # A rule that does not suit its projection is a config error found when the network is built: no file.
+    q run "$root/experiments/configs/reference.toml" --set 'plasticity[0].write_back.mode="exact"' \
+        --set "run.output=\"$tmp/bad/ref.h5\""
+    expect_status 2
+    [[ $err == *"reference.toml:"*": plastic projection 'input_exc': exact write-back needs a float64 target"* ]] ||
+      fail "expected the plasticity table's location and the reason"
+    [[ ! -e $tmp/bad/ref.h5.partial ]] || fail "a result file was written" ;;
   cuba_config)
     q run "$root/experiments/configs/cuba.toml" --quiet --set run.duration_ms=100.0 --set "run.output=\"$tmp/cuba.h5\""
     expect_status 0

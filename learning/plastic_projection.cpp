@@ -22,8 +22,8 @@ void for_each_stored_synapse(const Blocks& blocks, const States& states, F&& f) 
 
 
 // Counter-RNG streams of learning, above the network's own (sim/network.cpp uses 1..4 << 40). Per plastic
-// projection 256 streams: +0 write-back rounding, +1 forward requantization, +16.. pre traces, +32.. post
-// traces.
+// projection 256 streams: +0 write-back rounding, +1 forward requantization, +2 and +3 weight normalization
+// (learning/weight_normalization.cpp), +16.. pre traces, +32.. post traces.
 constexpr std::uint64_t kLearningStreams = std::uint64_t{16} << 40;
 
 void require(bool ok, const std::string& message) {
@@ -55,6 +55,7 @@ PlasticProjection::PlasticProjection(sim::Network& net, sim::ProjectionId id, Pl
           where + "a rule may use at most " + std::to_string(kMaxTraces) + " traces per side");
 
   const std::uint64_t base = kLearningStreams + (options.stream.value_or(id.value) << 8);
+  stream_base_ = base;
   wb_ = resolve_write_back(options.write_back, *projection_, net.seed(), base);
   for (std::size_t i = 0; i < pre.size(); ++i) pre_traces_.emplace_back(pre[i], pre_size, net.dt_ms(), net.seed(), base + 16 + i);
   for (std::size_t i = 0; i < post.size(); ++i)

@@ -142,6 +142,10 @@ class PlasticProjection final : public sim::StepHook {
   double rate_ = 1.0;  // of the step being applied
   std::span<const sim::NeuronIndex> pre_spikes_, post_spikes_;
   std::unique_ptr<RuleRunner> runner_;
+  std::uint64_t stream_base_ = 0;  // first of this projection's counter-RNG streams (plastic_projection.cpp)
+
+  // Weight normalization (learning/weight_normalization.cpp) walks the blocks, columns and shadows.
+  friend struct WeightNormalizationAccess;
 };
 
 // Runs the network for `steps` steps with the listed plasticity attached for this run only (it must not be

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "learning/plastic_projection.hpp"
+#include "learning/weight_normalization.hpp"
 #include "sim/fit_check.hpp"
 #include "sim/network.hpp"
 
@@ -29,6 +30,21 @@ sim::NetworkOptions network_options(const RunSettings& run) {
 bool stop_requested(const JobContext& context) {
   return context.stop_requested != nullptr && *context.stop_requested != 0;
 }
+
+// Diehl & Cook's divisive normalization on a schedule: after the rule, every `every` steps (phase 4).
+class NormalizationSchedule final : public sim::StepHook {
+ public:
+  NormalizationSchedule(learning::PlasticProjection& projection, double target, sim::Step every)
+      : projection_(projection), target_(target), every_(every) {}
+  void after_spikes(sim::Network&, sim::Step t) override {
+    if ((t + 1) % every_ == 0) learning::normalize_incoming_weights(projection_, target_);
+  }
+
+ private:
+  learning::PlasticProjection& projection_;
+  double target_;
+  sim::Step every_;
+};
 
 struct Recorders {
   std::vector<std::pair<const SpikeRecording*, sim::SpikeRecorder*>> spikes;
@@ -78,6 +94,14 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
   // Plasticity is attached before the results file exists: a rule that does not suit its projection (e.g.
   // weight dependence without finite bounds) is a config error that must not leave a file behind.
   std::vector<std::unique_ptr<learning::PlasticProjection>> plastic;
+  std::vector<std::unique_ptr<NormalizationSchedule>> normalizations;
+  struct Detach {  // hooks are destroyed before the network, detached in reverse order
+    sim::Network& net;
+    std::vector<std::unique_ptr<NormalizationSchedule>>& hooks;
+    ~Detach() {
+      for (auto& hook : hooks) net.detach(*hook);
+    }
+  } detach_normalizations{net, normalizations};
   for (const auto& entry : config.plasticity) {
     sim::ProjectionId id{};
     for (std::size_t k = 0; k < built.projections.size(); ++k)
@@ -92,6 +116,11 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
       return 2;
     }
     net.attach(*plastic.back());
+    if (entry.normalize_every_steps > 0) {
+      normalizations.push_back(
+          std::make_unique<NormalizationSchedule>(*plastic.back(), entry.normalize_target, entry.normalize_every_steps));
+      net.attach(*normalizations.back());
+    }
   }
 
   const std::filesystem::path output(config.run.output);

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "learning/diehl_cook_stdp.hpp"
 #include "learning/pair_stdp.hpp"
 #include "learning/triplet_stdp.hpp"
 #include "learning/weight_writeback.hpp"
@@ -46,8 +47,12 @@ struct StateRecording {
 // A learning rule on one projection ([[plasticity]]), run in phase 4 of every step.
 struct PlasticityConfig {
   std::string projection;
-  std::variant<learning::PairStdp, learning::TripletStdp> rule;
+  std::variant<learning::PairStdp, learning::TripletStdp, learning::DiehlCookStdp> rule;
   learning::WriteBackSpec write_back;
+  // Divisive normalization of every postsynaptic neuron's inputs to normalize_target (weight steps) every
+  // normalize_every_steps steps, after the rule (Diehl & Cook 2015); 0: never.
+  sim::Step normalize_every_steps = 0;
+  double normalize_target = 0.0;
   std::string where;  // FILE:LINE of its table, for errors found when the network is built
 };
 

@@ -320,7 +320,8 @@ sim::ProjectionSpec read_projection(const TableReader& top, const std::string& p
   return spec;
 }
 
-constexpr std::array<std::string_view, 2> kRules{"pair-stdp", "triplet-stdp"};
+constexpr std::array<std::string_view, 3> kRules{"pair-stdp", "triplet-stdp", "diehl-cook"};
+constexpr std::array<std::string_view, 2> kDiehlCookForms{"published-code", "presynaptic-target"};
 constexpr std::array<std::string_view, 2> kPairings{"all-to-all", "nearest"};
 constexpr std::array<std::string_view, 3> kWriteBackModes{"quantized", "shadow", "exact"};
 constexpr std::array<std::string_view, 2> kRoundOf{"sum", "update"};
@@ -368,9 +369,11 @@ PlasticityConfig read_plasticity(const TableReader& top, const std::string& path
   std::vector<std::string_view> present;  // the rule decides which keys are allowed
   for (const auto& [key, node] : table) present.push_back(key.str());
   const std::size_t rule = TableReader{top.locator(), table, path, present}.choice("rule", kRules);
-  std::vector<std::string_view> keys{"projection", "rule", "pairing", "trace", "write_back", "tau_plus_ms", "tau_minus_ms"};
-  if (rule == 0) keys.insert(keys.end(), {"a_plus", "a_minus", "mu_plus", "mu_minus"});
-  else keys.insert(keys.end(), {"a2_plus", "a3_plus", "a2_minus", "a3_minus", "tau_x_ms", "tau_y_ms"});
+  std::vector<std::string_view> keys{"projection", "rule", "pairing", "trace", "write_back", "normalize"};
+  if (rule == 0) keys.insert(keys.end(), {"a_plus", "a_minus", "tau_plus_ms", "tau_minus_ms", "mu_plus", "mu_minus"});
+  else if (rule == 1)
+    keys.insert(keys.end(), {"a2_plus", "a3_plus", "a2_minus", "a3_minus", "tau_plus_ms", "tau_minus_ms", "tau_x_ms", "tau_y_ms"});
+  else keys.insert(keys.end(), {"form", "eta_pre", "eta_post", "tau_pre_ms", "tau_post1_ms", "tau_post2_ms", "x_tar", "mu"});
   const TableReader r{top.locator(), table, path, keys};
   PlasticityConfig plasticity;
   plasticity.where = top.locator().where(path, table.source());
@@ -381,7 +384,9 @@ PlasticityConfig read_plasticity(const TableReader& top, const std::string& path
   if (std::find(names.begin(), names.end(), *projection) == names.end())
     r.fail_at("projection", "key '" + r.key_path("projection") + "' = " + toml_quoted(*projection) + " names no projection (allowed: " + join(names) + ")");
   plasticity.projection = *projection;
-  const auto pairing = r.choice("pairing", kPairings, 0) == 0 ? learning::Pairing::all_to_all : learning::Pairing::nearest;
+  // Diehl & Cook's code sets traces to 1 at a spike (nearest); the STDP rules default to all-to-all.
+  const auto pairing = r.choice("pairing", kPairings, rule == 2 ? 1 : 0) == 0 ? learning::Pairing::all_to_all
+                                                                               : learning::Pairing::nearest;
   const auto trace = read_trace_format(r);
   const auto amplitude = [&](std::string_view key, double fallback) { return r.number(key, 0.0, kInf).value_or(fallback); };
   const auto tau = [&](std::string_view key, double fallback) { return r.number(key, 0.0, kInf, true).value_or(fallback); };
@@ -396,6 +401,20 @@ PlasticityConfig read_plasticity(const TableReader& top, const std::string& path
     stdp.pairing = pairing;
     stdp.trace_format = trace;
     plasticity.rule = stdp;
+  } else if (rule == 2) {
+    learning::DiehlCookStdp dc;
+    dc.form = r.choice("form", kDiehlCookForms, 0) == 0 ? learning::DiehlCookForm::published_code
+                                                        : learning::DiehlCookForm::presynaptic_target;
+    dc.eta_pre = amplitude("eta_pre", dc.eta_pre);
+    dc.eta_post = amplitude("eta_post", dc.eta_post);
+    dc.tau_pre_ms = tau("tau_pre_ms", dc.tau_pre_ms);
+    dc.tau_post1_ms = tau("tau_post1_ms", dc.tau_post1_ms);
+    dc.tau_post2_ms = tau("tau_post2_ms", dc.tau_post2_ms);
+    dc.x_tar = amplitude("x_tar", dc.x_tar);
+    dc.mu = amplitude("mu", dc.mu);
+    dc.pairing = pairing;
+    dc.trace_format = trace;
+    plasticity.rule = dc;
   } else {
     learning::TripletStdp stdp;
     stdp.a2_plus = amplitude("a2_plus", stdp.a2_plus);
@@ -411,6 +430,14 @@ PlasticityConfig read_plasticity(const TableReader& top, const std::string& path
     plasticity.rule = stdp;
   }
   plasticity.write_back = read_write_back(r);
+  if (const toml::table* n = r.table("normalize", false, "table with target_sum and every_ms")) {
+    const TableReader nr{top.locator(), *n, r.key_path("normalize"), {"target_sum", "every_ms"}};
+    const auto target = nr.number("target_sum", 0.0, 1e15);
+    if (!target) nr.fail_at("target_sum", "key '" + nr.key_path("target_sum") + "' is missing (allowed: number >= 0, weight steps)");
+    const double every = nr.number("every_ms", 0.0, 1e9, true).value_or(config.run.dt_ms);
+    plasticity.normalize_target = *target;
+    plasticity.normalize_every_steps = std::max<sim::Step>(1, static_cast<sim::Step>(std::llround(every / config.run.dt_ms)));
+  }
   return plasticity;
 }
 

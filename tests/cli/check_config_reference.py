@@ -27,10 +27,13 @@ groups.append(('projection[0]', config['projection']))
 for sub in ('connectivity', 'weights', 'delays', 'quantization'):
     with_sub = [i for i, p in enumerate(config['projection']) if sub in p]
     groups.append((f'projection[{with_sub[0]}].{sub}', [config['projection'][i][sub] for i in with_sub]))
-for rule in ('pair-stdp', 'triplet-stdp'):
+# Keys every rule takes may be documented on any [[plasticity]] table.
+common = {'projection', 'rule', 'pairing', 'trace', 'write_back', 'normalize'}
+documented_common = {k: True for p in config['plasticity'] for k in p if k in common}
+for rule in ('pair-stdp', 'triplet-stdp', 'diehl-cook'):
     indices = [i for i, p in enumerate(config['plasticity']) if p['rule'] == rule]
-    groups.append((f'plasticity[{indices[0]}]', [config['plasticity'][i] for i in indices]))
-for sub in ('trace', 'write_back'):
+    groups.append((f'plasticity[{indices[0]}]', [config['plasticity'][i] for i in indices] + [documented_common]))
+for sub in ('trace', 'write_back', 'normalize'):
     with_sub = [i for i, p in enumerate(config['plasticity']) if sub in p]
     groups.append((f'plasticity[{with_sub[0]}].{sub}', [config['plasticity'][i][sub] for i in with_sub]))
 for sub in ('spikes', 'state'):

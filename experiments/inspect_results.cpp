@@ -106,6 +106,23 @@ int inspect_results(const std::string& path, std::ostream& out, std::ostream& er
       print_counters(out, projections.open_group(projection));
       out << '\n';
     }
+    if (quant.contains("diagnostics")) {
+      const h5::Group populations_diag = quant.open_group("diagnostics").open_group("populations");
+      for (const auto& population : populations_diag.member_names()) {
+        const h5::Group g = populations_diag.open_group(population);
+        const auto first = g.numeric_attribute<std::int64_t>("first_divergence_step");
+        out << "  vs float64 " << population << ": spikes " << g.numeric_attribute<std::int64_t>("spike_count_difference")
+            << " vs reference, " << (first < 0 ? std::string("identical trains") : "first divergence at step " + std::to_string(first))
+            << ", membrane RMSE " << g.numeric_attribute<double>("membrane_rmse") << ";";
+        for (const auto& variable : g.member_names()) {
+          const h5::Group v = g.open_group(variable);
+          out << " " << variable << " " << v.numeric_attribute<std::int32_t>("bits_used") << "/"
+              << v.numeric_attribute<std::int32_t>("format_bits") << " bits used, "
+              << v.numeric_attribute<std::int32_t>("bits_needed") << " needed;";
+        }
+        out << '\n';
+      }
+    }
     return 0;
   } catch (const h5::Error& error) {
     err << "qsnn inspect: " << path << ": " << error.what() << '\n';

@@ -14,7 +14,9 @@
 #include <utility>
 #include <variant>
 
+#include "quant/overflow.hpp"
 #include "quant/rounding_mode.hpp"
+#include "sim/state_variable.hpp"
 
 namespace qsnn::experiments {
 
@@ -287,6 +289,59 @@ void ResultsFile::write_projection_saturations(const sim::Projection& projection
     h5::check(H5Ldelete(projections.id(), projection.name().c_str(), H5P_DEFAULT), "replace saturation counters");
   h5::Group g = projections.create_group(projection.name());
   write_overflow(g, "weights_at_build", projection.weight_saturations());
+}
+
+void ResultsFile::write_quantization_report(const sim::QuantizationReport& report) {
+  h5::Group quant = file_->open_group("quant");
+  h5::Group g = quant.create_group("diagnostics");
+  g.set_attribute("steps", static_cast<std::uint64_t>(report.steps));
+  g.set_attribute("dt_ms", report.dt_ms);
+  g.set_attribute("reference", "the same network with every LIF population on the float64 path, same inputs and synapses");
+  h5::Group populations = g.create_group("populations");
+  for (const auto& p : report.populations) {
+    h5::Group pg = populations.create_group(p.name);
+    pg.set_attribute("fixed_point", static_cast<std::uint8_t>(p.fixed_point));
+    pg.set_attribute("fixed_spikes", p.fixed_spikes);
+    pg.set_attribute("reference_spikes", p.reference_spikes);
+    pg.set_attribute("spike_count_difference", p.spike_count_difference);
+    pg.set_attribute("spike_mismatches", p.spike_mismatches);
+    pg.set_attribute("diverged_neurons", p.diverged_neurons);
+    pg.set_attribute("first_divergence_step",
+                     p.first_divergence_step ? static_cast<std::int64_t>(*p.first_divergence_step) : std::int64_t{-1});
+    pg.set_attribute("membrane_rmse", p.membrane_rmse);
+    pg.set_attribute("membrane_max_abs_error", p.membrane_max_abs_error);
+    for (const auto& v : p.variables) {
+      h5::Group vg = pg.create_group(sim::state_variable_name(v.variable));
+      vg.set_attribute("format_bits", static_cast<std::int32_t>(v.format.total_bits()));
+      vg.set_attribute("format_frac_bits", static_cast<std::int32_t>(v.format.frac_bits()));
+      vg.set_attribute("overflow_mode", quant::overflow_name(v.overflow_mode));
+      vg.set_attribute("min_code", v.min_code);
+      vg.set_attribute("max_code", v.max_code);
+      vg.set_attribute("bits_used", static_cast<std::int32_t>(v.bits_used));
+      vg.set_attribute("reference_min", v.reference_min);
+      vg.set_attribute("reference_max", v.reference_max);
+      vg.set_attribute("bits_needed", static_cast<std::int32_t>(v.bits_needed));
+      vg.set_attribute("suggested_bits", static_cast<std::int32_t>(v.suggested_bits));
+      vg.set_attribute("updates", v.updates);
+      vg.set_attribute("updates_at_limit", v.updates_at_limit);
+      vg.set_attribute("zeroed_below_resolution", v.zeroed_below_resolution);
+      vg.set_attribute("zeroed_representable", v.zeroed_representable);
+      vg.set_attribute("rmse", v.rmse);
+      vg.set_attribute("max_abs_error", v.max_abs_error);
+    }
+  }
+  h5::Group projections = g.create_group("projections");
+  for (const auto& p : report.projections) {
+    h5::Group pg = projections.create_group(p.name);
+    pg.set_attribute("fixed_point", static_cast<std::uint8_t>(p.fixed_point));
+    pg.set_attribute("synapses", static_cast<std::uint64_t>(p.synapses));
+    pg.set_attribute("weight_bits", static_cast<std::int32_t>(p.weight_bits));
+    pg.set_attribute("bits_used", static_cast<std::int32_t>(p.bits_used));
+    pg.set_attribute("zeroed_weights", p.zeroed_weights);
+    pg.set_attribute("saturated", p.saturations.saturated());
+    pg.set_attribute("weight_rmse", p.rmse);
+    pg.set_attribute("weight_max_abs_error", p.max_abs_error);
+  }
 }
 
 void ResultsFile::checkpoint() { file_->flush(); }

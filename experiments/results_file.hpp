@@ -26,6 +26,7 @@
 #include "experiments/hdf5/file.hpp"
 #include "kernels/lif_constants.hpp"
 #include "sim/projection.hpp"
+#include "sim/quantization_diagnostics.hpp"
 #include "sim/state_recorder.hpp"
 #include "sim/types.hpp"
 
@@ -85,6 +86,8 @@ class ResultsFile {
                         std::int32_t epoch);
   void write_population_overflow(const std::string& population, const kernels::LifOverflowCounts& counts);
   void write_projection_saturations(const sim::Projection& projection);
+  // /quant/diagnostics: the fixed network against its float64 twin (sim/quantization_diagnostics.hpp).
+  void write_quantization_report(const sim::QuantizationReport& report);
 
   // Writes every buffer to disk: the .partial file is readable up to here if the process dies.
   void checkpoint();

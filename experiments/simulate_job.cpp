@@ -15,6 +15,7 @@
 #include "learning/plastic_projection.hpp"
 #include "learning/weight_normalization.hpp"
 #include "sim/fit_check.hpp"
+#include "sim/quantization_diagnostics.hpp"
 #include "sim/network.hpp"
 
 namespace qsnn::experiments {
@@ -73,8 +74,24 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
   }
 
   const auto set_up_start = std::chrono::steady_clock::now();
-  sim::Network net(network_options(config.run));
-  const sim::BuiltNetwork built = sim::build(net, config.network);
+  // With diagnostics the network runs in lockstep with its float64 twin (sim/quantization_diagnostics.hpp),
+  // which builds both from the description: populations and projections keep their description order.
+  std::unique_ptr<sim::QuantizationDiagnostics> diagnostics;
+  std::unique_ptr<sim::Network> own_network;
+  sim::BuiltNetwork built;
+  if (config.record_diagnostics) {
+    diagnostics = std::make_unique<sim::QuantizationDiagnostics>(config.network, network_options(config.run));
+    for (std::uint32_t i = 0; i < config.network.populations.size(); ++i) built.populations.push_back({i});
+    for (std::uint32_t i = 0; i < config.network.projections.size(); ++i) built.projections.push_back({i});
+  } else {
+    own_network = std::make_unique<sim::Network>(network_options(config.run));
+    built = sim::build(*own_network, config.network);
+  }
+  sim::Network& net = diagnostics ? diagnostics->fixed_network() : *own_network;
+  const auto advance = [&](sim::Step steps) {
+    if (diagnostics) diagnostics->run(steps);
+    else net.run(steps);
+  };
   const double dt = config.run.dt_ms;
   Recorders recorders;
   for (const auto& recording : config.spikes) {
@@ -192,7 +209,7 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
       interrupted = true;
       break;
     }
-    net.run(std::min({slice, total - net.now(), next_checkpoint - net.now()}));
+    advance(std::min({slice, total - net.now(), next_checkpoint - net.now()}));
     if (net.now() == next_checkpoint || net.now() == total) {
       flush_spikes();
       close_interval();
@@ -218,6 +235,7 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
       results.write_population_overflow(net.population(id).name(), net.overflow(id));
   }
   for (const sim::ProjectionId id : built.projections) results.write_projection_saturations(net.projection(id));
+  if (diagnostics) results.write_quantization_report(diagnostics->report());
   for (const auto& [recording, recorder] : recorders.states)
     results.write_state(recording->population, recording->variable_name, *recorder, dt);
   snapshot(interval - 1);

@@ -65,6 +65,7 @@ struct SimulationConfig {
   std::vector<StateRecording> states;
   std::vector<PlasticityConfig> plasticity;
   bool record_weights = false;    // snapshot every projection at the start and the end
+  bool record_diagnostics = false;  // run the float64 twin in lockstep; /quant/diagnostics (no plasticity)
 };
 
 }  // namespace qsnn::experiments

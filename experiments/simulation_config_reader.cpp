@@ -444,8 +444,12 @@ PlasticityConfig read_plasticity(const TableReader& top, const std::string& path
 void read_record(const TableReader& top, SimulationConfig& config) {
   const toml::table* table = top.table("record", false, "table");
   if (table == nullptr) return;
-  const TableReader r{top.locator(), *table, "record", {"spikes", "state", "weights"}};
+  const TableReader r{top.locator(), *table, "record", {"spikes", "state", "weights", "diagnostics"}};
   if (const auto v = r.boolean("weights")) config.record_weights = *v;
+  if (const auto v = r.boolean("diagnostics")) config.record_diagnostics = *v;
+  if (config.record_diagnostics && !config.plasticity.empty())
+    r.fail_at("diagnostics", "key 'record.diagnostics' = true with [[plasticity]] (allowed: diagnostics compare a network "
+                             "without learning with its float64 twin)");
   const auto population_size = [&](const TableReader& reader, const std::string& name) -> sim::NeuronIndex {
     for (const auto& p : config.network.populations)
       if (sim::population_description_name(p) == name)

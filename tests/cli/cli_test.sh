@@ -166,7 +166,18 @@ case $case_name in
     expect_status 0
     expect_no_stderr
     [[ $(h5 "$tmp/cuba.h5" "f['spikes/exc'].attrs['n_nodes'], f['spikes/inh'].attrs['n_nodes'], f.attrs['status']") == "3200 800 complete" ]] ||
-      fail "CUBA populations" ;;
+      fail "CUBA populations"
+    # With the float64 twin in lockstep: per-variable ranges and bits needed, the divergence of the spikes.
+    q run "$root/experiments/configs/cuba.toml" --quiet --set run.duration_ms=50.0 --set record.diagnostics=true \
+        --set "run.output=\"$tmp/cuba_diag.h5\""
+    expect_status 0
+    [[ $(h5 "$tmp/cuba_diag.h5" "f['quant/diagnostics/populations/exc/v'].attrs['format_bits'], 'bits_needed' in f['quant/diagnostics/populations/inh/I0'].attrs") == "24 True" ]] ||
+      fail "diagnostics groups"
+    q inspect "$tmp/cuba_diag.h5"
+    expect_stdout_matches "vs float64 exc: spikes -?[0-9]+ vs reference"
+    q check "$root/experiments/configs/reference.toml" --set record.diagnostics=true
+    expect_status 2
+    [[ $err == *"key 'record.diagnostics' = true with [[plasticity]]"* ]] || fail "diagnostics with plasticity" ;;
   sim_run)
     q run sim_tiny.toml --set "run.output=\"$tmp/out/tiny.h5\""
     expect_status 0

@@ -187,6 +187,22 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
     for (const sim::PopulationId id : built.populations) n += net.spike_count(id);
     return n;
   };
+  // Redrawn in place at most 10 times a second: steps done, simulated time, rate, ETA.
+  auto last_draw = run_start - std::chrono::seconds(1);
+  const auto progress_bar = [&] {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw < std::chrono::milliseconds(100) && net.now() != total) return;
+    last_draw = now;
+    const double elapsed = std::chrono::duration<double>(now - run_start).count();
+    const double fraction = static_cast<double>(net.now()) / static_cast<double>(total);
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(fraction * kWidth);
+    context.log << "\rqsnn [" << std::string(static_cast<std::size_t>(filled), '#')
+                << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << std::lround(100.0 * fraction)
+                << " % " << static_cast<double>(net.now()) * dt << "/" << config.run.duration_ms << " ms, "
+                << (elapsed > 0 ? static_cast<double>(net.now()) * dt / 1000.0 / elapsed : 0.0) << " sim-s/s, ETA "
+                << (fraction > 0 ? std::lround(elapsed * (1.0 - fraction) / fraction) : 0) << " s   " << std::flush;
+  };
   const auto close_interval = [&] {
     learning::WeightStatistics stats;
     for (auto& p : plastic) {
@@ -210,12 +226,13 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
       break;
     }
     advance(std::min({slice, total - net.now(), next_checkpoint - net.now()}));
+    if (context.terminal && !context.quiet) progress_bar();
     if (net.now() == next_checkpoint || net.now() == total) {
       flush_spikes();
       close_interval();
       results.checkpoint();
       next_checkpoint += checkpoint;
-      if (!context.quiet) {
+      if (!context.quiet && !context.terminal) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
         const double fraction = static_cast<double>(net.now()) / static_cast<double>(total);
         context.log << "qsnn: step " << net.now() << "/" << total << " (" << std::lround(100.0 * fraction) << " %), "
@@ -223,6 +240,7 @@ int run_simulation(const SimulationConfig& config, const JobContext& context) {
       }
     }
   }
+  if (context.terminal && !context.quiet) context.log << '\n';
   const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
 
   flush_spikes();

@@ -14,6 +14,7 @@ struct JobContext {
   std::ostream& out;  // the final summary line
   std::ostream& log;  // progress (plain lines; a progress bar belongs to a terminal-aware caller)
   bool quiet = false;
+  bool terminal = false;  // log is a terminal: a progress bar redrawn in place instead of a line per checkpoint
   // Set asynchronously (a signal handler); read between slices of the run. nullptr: never stops early.
   const volatile std::sig_atomic_t* stop_requested = nullptr;
   RunProvenance provenance;

@@ -1,6 +1,7 @@
 // qsnn command line. The only translation unit that includes CLI11; everything it runs lives in the
 // qsnn_experiments library. Exit codes: 0 success, 1 the job failed, 2 usage or config error.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -112,7 +113,8 @@ int main(int argc, char** argv) {
       for (int i = 0; i < argc; ++i) command_line += (i > 0 ? " " : "") + std::string(argv[i]);
       ex::RunProvenance provenance{.command_line = command_line,
                                    .simulator_version = std::string{qsnn::cli::version_string()}};
-      return ex::run_job(config, {.out = std::cout, .log = std::cerr, .quiet = quiet, .stop_requested = &stop_signal,
+      return ex::run_job(config, {.out = std::cout, .log = std::cerr, .quiet = quiet,
+                                  .terminal = ::isatty(STDERR_FILENO) == 1, .stop_requested = &stop_signal,
                                   .provenance = std::move(provenance)});
     }
     if (*check) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the Brian2 peers of the benchmarks need, only when missing: Debian's python3-brian, and
 # cython3 and python3-dev (Brian2's runtime cython target and C++ standalone mode compile generated code).
-# The same check run_cuba_bench.sh does inline; run_stdp_bench.sh calls this script.
+# run_cuba_bench.sh and run_stdp_bench.sh call it.
 set -euo pipefail
 missing=()
 for package in python3-brian cython3 python3-dev; do

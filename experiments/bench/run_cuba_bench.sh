@@ -56,24 +56,9 @@ RUNTIME_DURATION="${RUNTIME_DURATION:-$DURATION}"
 BRIAN2_LARGE_DURATION="${BRIAN2_LARGE_DURATION:-$LARGE_DURATION}"
 PYTHON=/usr/bin/python3  # Debian's, where python3-brian lives (not a pyenv python on PATH)
 
-# The C++ build's packages, then the peer's: Brian2 and cython3 (its runtime mode) from Debian, installed
-# only when missing, as scripts/setup.sh does for qsnn itself.
+# The C++ build's packages, then the peer's (Brian2, cython3, python3-dev), each only when missing.
 bash "$ROOT/scripts/setup.sh"
-if [[ $BRIAN2 -eq 1 ]]; then
-  missing=()
-  for package in python3-brian cython3 python3-dev; do
-    [[ $(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true) == installed ]] || missing+=("$package")
-  done
-  if [[ ${#missing[@]} -gt 0 ]]; then
-    if [[ $(id -u) -ne 0 ]]; then
-      echo "run_cuba_bench.sh: missing Debian packages ${missing[*]}; run as root or --no-brian2" >&2
-      exit 1
-    fi
-    echo "== installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  fi
-fi
+[[ $BRIAN2 -eq 1 ]] && bash "$ROOT/experiments/bench/install_brian2_peer.sh"
 
 echo "== building qsnn_bench_cuba (Release) in $BUILD" >&2
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -86,18 +71,7 @@ RAW="$OUT/bench_cuba_raw.jsonl"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-run() {  # label, command...: appends the JSON line, or a failure record
-  local label="$1"; shift
-  echo "== $label" >&2
-  local load
-  load="$(cut -d' ' -f1 /proc/loadavg)"  # other work on the machine skews wall times: recorded per run
-  if "$@" > "$WORK/out.json" 2> "$WORK/err.txt"; then
-    tail -n 1 "$WORK/out.json" | sed "s/}\s*$/, \"load_before\": $load}/" >> "$RAW"
-  else
-    echo "   FAILED: $(tail -n 3 "$WORK/err.txt" | tr '\n' ' ')" >&2
-    printf '{"impl": "failed", "label": "%s"}\n' "$label" >> "$RAW"
-  fi
-}
+source "$ROOT/experiments/bench/bench_run_record.sh"  # run LABEL COMMAND...
 
 for size in $SIZES; do
   duration="$DURATION"

@@ -69,18 +69,7 @@ RAW="$OUT/bench_stdp_raw.jsonl"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-run() {  # label, command...: appends the JSON line, or a failure record
-  local label="$1"; shift
-  echo "== $label" >&2
-  local load
-  load="$(cut -d' ' -f1 /proc/loadavg)"  # other work on the machine skews wall times: recorded per run
-  if "$@" > "$WORK/out.json" 2> "$WORK/err.txt"; then
-    tail -n 1 "$WORK/out.json" | sed "s/}\s*$/, \"load_before\": $load}/" >> "$RAW"
-  else
-    echo "   FAILED: $(tail -n 3 "$WORK/err.txt" | tr '\n' ' ')" >&2
-    printf '{"impl": "failed", "label": "%s"}\n' "$label" >> "$RAW"
-  fi
-}
+source "$ROOT/experiments/bench/bench_run_record.sh"  # run LABEL COMMAND...
 
 if [[ "$SAMPLES" -gt 0 ]]; then
   # The images both simulators see: written once by qsnn, read by Brian2.

@@ -1,6 +1,7 @@
 #include "experiments/job_config.hpp"
 
 #include "experiments/config_reader.hpp"
+#include "experiments/diehl_cook_config_reader.hpp"
 #include "experiments/simulation_config_reader.hpp"
 
 #include <toml++/toml.h>
@@ -22,6 +23,7 @@ std::string_view job_kind_name(JobKind kind) {
   switch (kind) {
     case JobKind::quant_demo: return "quant-demo";
     case JobKind::simulate: return "simulate";
+    case JobKind::diehl_cook: return "diehl-cook";
   }
   return "?";
 }
@@ -102,7 +104,7 @@ void apply_override(toml::table& root, const std::string& text, Locator& locator
   locator.record_override(path, origin);
 }
 
-constexpr std::string_view kJobKinds[] = {"quant-demo", "simulate"};
+constexpr std::string_view kJobKinds[] = {"quant-demo", "simulate", "diehl-cook"};
 
 JobConfig validate(const toml::table& root, const Locator& locator) {
   JobConfig config;
@@ -114,6 +116,10 @@ JobConfig validate(const toml::table& root, const Locator& locator) {
   config.kind = static_cast<JobKind>(job_reader.choice("kind", kJobKinds));
   if (config.kind == JobKind::simulate) {
     config.simulation = read_simulation_config(root, locator);
+    return config;
+  }
+  if (config.kind == JobKind::diehl_cook) {
+    config.diehl_cook = read_diehl_cook_config(root, locator);
     return config;
   }
   const TableReader top{locator, root, "", {"job", "quant_demo"}};
@@ -170,6 +176,12 @@ int run_job(const JobConfig& config, JobContext context) {
       context.provenance.config_resolved = config.resolved_text;
       context.provenance.overrides = config.overrides;
       return run_simulation(config.simulation, context);
+    case JobKind::diehl_cook:
+      context.provenance.config_path = config.path;
+      context.provenance.config_source = config.source_text;
+      context.provenance.config_resolved = config.resolved_text;
+      context.provenance.overrides = config.overrides;
+      return run_diehl_cook_job(config.diehl_cook, context);
   }
   throw std::logic_error("unhandled job kind");
 }

@@ -105,7 +105,7 @@ case $case_name in
   config_bad_kind)
     q run bad_kind.toml
     expect_status 2
-    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"train\" is not allowed (allowed: \"quant-demo\", \"simulate\")" ;;
+    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"train\" is not allowed (allowed: \"quant-demo\", \"simulate\", \"diehl-cook\")" ;;
   config_syntax_error)
     q run syntax_error.toml
     expect_status 2
@@ -178,6 +178,14 @@ case $case_name in
     q check "$root/experiments/configs/reference.toml" --set record.diagnostics=true
     expect_status 2
     [[ $err == *"key 'record.diagnostics' = true with [[plasticity]]"* ]] || fail "diagnostics with plasticity" ;;
+  diehl_cook_job)
+    q run "$root/experiments/configs/diehl_cook_synthetic.toml" --quiet --set dataset.train_size=90 \
+        --set dataset.test_size=30 --set network.n_exc=20 --set training.image_ms=150.0 --set training.rest_ms=50.0 \
+        --set training.assign_samples=45 --set "run.output=\"$tmp/dc.h5\""
+    expect_status 0
+    expect_stdout_matches "^qsnn: Diehl & Cook, 20 excitatory neurons, 1 epoch\(s\): test accuracy [0-9.]+ on 30 synthetic images; results: $tmp/dc.h5$"
+    [[ $(h5 "$tmp/dc.h5" "f['metrics/epochs']['test_accuracy'][0] > 0.6, f['metrics/confusion'].shape, f['weights/input_to_exc/q'].shape[0]") == "True (3, 3) 2" ]] ||
+      fail "epochs, confusion and weight snapshots" ;;
   sim_run)
     q run sim_tiny.toml --set "run.output=\"$tmp/out/tiny.h5\""
     expect_status 0

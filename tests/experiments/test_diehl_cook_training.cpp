@@ -5,38 +5,14 @@
 #include <vector>
 
 #include "experiments/pipelines/diehl_cook_training.hpp"
-#include "quant/counter_rng.hpp"
+#include "experiments/pipelines/synthetic_images.hpp"
 
 using namespace qsnn;
 using namespace qsnn::experiments;
 
-namespace {
-
-// Three classes of 28 x 28 images: a bright band (rows 2-8, 11-17 or 20-26) with 30 % of its pixels dropped
-// and faint background noise, drawn from a counter RNG so every run sees the same images.
-struct BandImages {
-  std::vector<std::uint8_t> pixels, labels;
-  BandImages(std::size_t count, std::uint64_t stream) {
-    const quant::CounterRng rng{7, stream};
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto label = static_cast<std::uint8_t>((i * 7 + i / 3) % 3);
-      labels.push_back(label);
-      for (std::size_t p = 0; p < 784; ++p) {
-        const std::size_t row = p / 28;
-        const std::size_t first = 2 + 9 * std::size_t{label};
-        const bool band = row >= first && row < first + 7;
-        const double u = rng.uniform01(i, p);
-        pixels.push_back(band ? (u < 0.7 ? 255 : 0) : (u < 0.05 ? 60 : 0));
-      }
-    }
-  }
-  ImageSplit split() const { return {pixels, labels, 784, 3}; }
-};
-
-}  // namespace
 
 TEST_CASE("Diehl Cook training separates three image classes it never saw labels for") {
-  const BandImages train(120, 1), test(60, 2);
+  const SyntheticImages train(120, 3, 7, 1), test(60, 3, 7, 2);
   DiehlCookOptions network_options;
   network_options.n_exc = 20;
   network_options.seed = 3;

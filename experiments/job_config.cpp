@@ -1,6 +1,7 @@
 #include "experiments/job_config.hpp"
 
 #include "experiments/config_reader.hpp"
+#include "experiments/decolle_config_reader.hpp"
 #include "experiments/diehl_cook_config_reader.hpp"
 #include "experiments/simulation_config_reader.hpp"
 
@@ -24,6 +25,7 @@ std::string_view job_kind_name(JobKind kind) {
     case JobKind::quant_demo: return "quant-demo";
     case JobKind::simulate: return "simulate";
     case JobKind::diehl_cook: return "diehl-cook";
+    case JobKind::decolle: return "decolle";
   }
   return "?";
 }
@@ -104,7 +106,7 @@ void apply_override(toml::table& root, const std::string& text, Locator& locator
   locator.record_override(path, origin);
 }
 
-constexpr std::string_view kJobKinds[] = {"quant-demo", "simulate", "diehl-cook"};
+constexpr std::string_view kJobKinds[] = {"quant-demo", "simulate", "diehl-cook", "decolle"};
 
 JobConfig validate(const toml::table& root, const Locator& locator) {
   JobConfig config;
@@ -120,6 +122,10 @@ JobConfig validate(const toml::table& root, const Locator& locator) {
   }
   if (config.kind == JobKind::diehl_cook) {
     config.diehl_cook = read_diehl_cook_config(root, locator);
+    return config;
+  }
+  if (config.kind == JobKind::decolle) {
+    config.decolle = read_decolle_config(root, locator);
     return config;
   }
   const TableReader top{locator, root, "", {"job", "quant_demo"}};
@@ -168,20 +174,15 @@ JobConfig load_job_config(const std::string& file, std::span<const std::string> 
 }
 
 int run_job(const JobConfig& config, JobContext context) {
+  context.provenance.config_path = config.path;
+  context.provenance.config_source = config.source_text;
+  context.provenance.config_resolved = config.resolved_text;
+  context.provenance.overrides = config.overrides;
   switch (config.kind) {
     case JobKind::quant_demo: return run_quant_demo(config.quant_demo, context.out);
-    case JobKind::simulate:
-      context.provenance.config_path = config.path;
-      context.provenance.config_source = config.source_text;
-      context.provenance.config_resolved = config.resolved_text;
-      context.provenance.overrides = config.overrides;
-      return run_simulation(config.simulation, context);
-    case JobKind::diehl_cook:
-      context.provenance.config_path = config.path;
-      context.provenance.config_source = config.source_text;
-      context.provenance.config_resolved = config.resolved_text;
-      context.provenance.overrides = config.overrides;
-      return run_diehl_cook_job(config.diehl_cook, context);
+    case JobKind::simulate: return run_simulation(config.simulation, context);
+    case JobKind::diehl_cook: return run_diehl_cook_job(config.diehl_cook, context);
+    case JobKind::decolle: return run_decolle_job(config.decolle, context);
   }
   throw std::logic_error("unhandled job kind");
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "experiments/config_reader.hpp"
+#include "experiments/decolle_job.hpp"
 #include "experiments/diehl_cook_job.hpp"
 #include "experiments/quant_demo.hpp"
 #include "experiments/simulate_job.hpp"
@@ -20,7 +21,8 @@ namespace qsnn::experiments {
 enum class JobKind {
   quant_demo,  // quantization error of every quantizer on synthetic weights (CSV)
   simulate,    // a network from the config, run for a duration, one HDF5 results file
-  diehl_cook   // Diehl & Cook 2015 training and evaluation on an image dataset
+  diehl_cook,  // Diehl & Cook 2015 training and evaluation on an image dataset
+  decolle      // DECOLLE online training and evaluation on a spike dataset
 };
 
 std::string_view job_kind_name(JobKind kind);  // as configs name it: "quant-demo"
@@ -30,6 +32,7 @@ struct JobConfig {
   QuantDemoOptions quant_demo;
   SimulationConfig simulation;
   DiehlCookJobConfig diehl_cook;
+  DecolleJobConfig decolle;
   // What was read, for the results file's provenance.
   std::string path;
   std::string source_text;    // the file, byte for byte

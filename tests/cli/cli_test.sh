@@ -105,7 +105,7 @@ case $case_name in
   config_bad_kind)
     q run bad_kind.toml
     expect_status 2
-    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"train\" is not allowed (allowed: \"quant-demo\", \"simulate\", \"diehl-cook\")" ;;
+    expect_stderr "bad_kind.toml:3: key 'job.kind' = \"train\" is not allowed (allowed: \"quant-demo\", \"simulate\", \"diehl-cook\", \"decolle\")" ;;
   config_syntax_error)
     q run syntax_error.toml
     expect_status 2
@@ -186,6 +186,15 @@ case $case_name in
     expect_stdout_matches "^qsnn: Diehl & Cook, 20 excitatory neurons, 1 epoch\(s\): test accuracy [0-9.]+ on 30 synthetic images; results: $tmp/dc.h5$"
     [[ $(h5 "$tmp/dc.h5" "f['metrics/epochs']['test_accuracy'][0] > 0.6, f['metrics/confusion'].shape, f['weights/input_to_exc/q'].shape[0]") == "True (3, 3) 2" ]] ||
       fail "epochs, confusion and weight snapshots" ;;
+  decolle_job)
+    q run "$root/experiments/configs/decolle_patterns.toml" --quiet --set "run.output=\"$tmp/de.h5\""
+    expect_status 0
+    expect_stdout_matches "^qsnn: DECOLLE, 2 dense layer\(s\), 1 epoch\(s\): test accuracy [0-9.]+ on 100 patterns samples; results: $tmp/de.h5$"
+    [[ $(h5 "$tmp/de.h5" "f['metrics/epochs']['test_accuracy'][0] > 0.9, f['metrics/epochs']['updates_proposed'][0] > 0, f['metrics/confusion'].shape") == "True True (4, 4)" ]] ||
+      fail "epochs and confusion"
+    q check "$root/experiments/configs/decolle_patterns.toml" --set network.layerz=1
+    expect_status 2
+    [[ $err == *"key 'network.layerz' is unknown (allowed: layers, path,"* ]] || fail "unknown key" ;;
   sim_run)
     q run sim_tiny.toml --set "run.output=\"$tmp/out/tiny.h5\""
     expect_status 0

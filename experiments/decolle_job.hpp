@@ -1,0 +1,29 @@
+#pragma once
+// The "decolle" job: trains a dense DECOLLE network (learning/decolle_network.hpp) online on a spike dataset
+// and writes one results file: per epoch the train accuracy (predictions made while training), the test
+// accuracy, the mean local loss of the last layer, weight-update statistics of all layers; the test confusion
+// matrix; signal saturations of the fixed path.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "experiments/pipelines/spike_patterns.hpp"
+#include "experiments/simulate_job.hpp"
+#include "learning/decolle_network.hpp"
+
+namespace qsnn::experiments {
+
+struct DecolleJobConfig {
+  std::string dataset = "patterns";
+  SpikePatternSet patterns;
+  std::size_t train_size = 240, test_size = 100;
+  std::vector<std::uint32_t> layer_sizes{32, 16};  // dense layers after the input
+  learning::DecolleLayerSpec layer;                // template of every layer (shape set per layer)
+  learning::DecolleNetworkSpec network;            // layers and classes filled from the above
+  std::size_t epochs = 1;
+  std::string output;
+};
+
+int run_decolle_job(const DecolleJobConfig& config, const JobContext& context);
+
+}  // namespace qsnn::experiments

@@ -5,6 +5,9 @@
 #include <string_view>
 
 #include "experiments/write_back_config_reader.hpp"
+#include "quant/calibration.hpp"
+#include "quant/granularity.hpp"
+#include "quant/rounding_mode.hpp"
 
 namespace qsnn::experiments {
 
@@ -17,7 +20,7 @@ constexpr std::array<std::string_view, 2> kReadouts{"spikes", "sigmoid"};
 }  // namespace
 
 DecolleJobConfig read_decolle_config(const toml::table& root, const Locator& locator) {
-  const TableReader top{locator, root, "", {"job", "run", "dataset", "network", "training"}};
+  const TableReader top{locator, root, "", {"job", "run", "dataset", "network", "training", "ptq"}};
   DecolleJobConfig config;
 
   const toml::table* run = top.table("run", true, "table with output");
@@ -73,6 +76,30 @@ DecolleJobConfig read_decolle_config(const toml::table& root, const Locator& loc
     const TableReader t{locator, *training, "training", {"epochs", "write_back"}};
     if (const auto v = t.integer("epochs", 1, 100000)) config.epochs = static_cast<std::size_t>(*v);
     config.layer.write_back = read_write_back(t);
+  }
+  if (const toml::table* ptq = top.table("ptq", false, "table")) {
+    const TableReader q{locator, *ptq, "ptq", {"bits", "granularity", "calibration", "percentile", "rounding"}};
+    config.ptq.enabled = true;
+    quant::UniformQuantizerConfig& u = config.ptq.quantizer;
+    u.granularity = quant::Granularity::per_channel;
+    if (const auto v = q.integer("bits", 2, 16)) u.bits = static_cast<int>(*v);
+    const auto parse = [&](std::string_view key, auto parser, auto& target) {
+      if (const auto text = q.non_empty_string(key)) {
+        try {
+          target = parser(*text);
+        } catch (const std::invalid_argument& error) {
+          q.fail_at(key, "key '" + q.key_path(key) + "': " + error.what());
+        }
+      }
+    };
+    parse("granularity", quant::parse_granularity, u.granularity);
+    parse("calibration", quant::parse_calibration, u.calibration);
+    parse("rounding", quant::parse_rounding, u.rounding.mode);
+    if (const auto v = q.number("percentile", 50.0, 100.0, true)) u.percentile = *v;
+    if (u.granularity == quant::Granularity::per_group)
+      q.fail_at("granularity", "key 'ptq.granularity' = \"per-group\" is not supported here (allowed: per-tensor, per-channel)");
+    if (config.network.path != sim::NumericPath::float64)
+      q.fail_at("bits", "[ptq] quantizes a float64-trained network (allowed with network.path = \"float64\")");
   }
   return config;
 }

@@ -4,8 +4,12 @@
 #include <filesystem>
 #include <limits>
 #include <ostream>
+#include <variant>
 
 #include "experiments/results_file.hpp"
+#include "quant/calibration.hpp"
+#include "quant/granularity.hpp"
+#include "quant/rounding_mode.hpp"
 
 namespace qsnn::experiments {
 
@@ -80,6 +84,29 @@ int run_decolle_job(const DecolleJobConfig& config, const JobContext& context) {
                   << ", test accuracy " << last_test_accuracy << ", " << wall << " s\n";
   }
   if (!confusion.empty()) results.write_confusion(confusion, classes);
+  double ptq_accuracy = -1.0;
+  if (config.ptq.enabled && epochs_done == config.epochs) {
+    const quant::UniformQuantizer quantizer(config.ptq.quantizer);
+    std::uint64_t saturated = 0;
+    for (std::size_t l = 0; l < network.layer_count(); ++l) {
+      learning::DecolleLayer& layer = network.layer(l);
+      const auto weights = layer.forward_weights();
+      const auto shape = std::get<learning::DenseShape>(spec.layers[l].shape);
+      const quant::WeightMatrixView view(weights, shape.outputs, shape.inputs);
+      saturated += quantizer.quantize(view).saturated();
+      layer.set_weights(quantizer.fake_quantize(view));
+    }
+    std::size_t ptq_correct = 0;
+    for (const auto& sample : test) ptq_correct += network.classify(sample) == sample.label;
+    ptq_accuracy = static_cast<double>(ptq_correct) / static_cast<double>(test.size());
+    results.write_summary("ptq", {{"test_accuracy", ptq_accuracy},
+                                  {"bits", static_cast<double>(config.ptq.quantizer.bits)},
+                                  {"weights_saturated", static_cast<double>(saturated)}},
+                          {{"quantizer", "uniform"},
+                           {"granularity", std::string(quant::granularity_name(config.ptq.quantizer.granularity))},
+                           {"calibration", std::string(quant::calibration_name(config.ptq.quantizer.calibration))},
+                           {"rounding", std::string(quant::rounding_name(config.ptq.quantizer.rounding.mode))}});
+  }
   if (epochs_done < config.epochs) {
     results.finish_interrupted();
     context.log << "qsnn: interrupted; partial results in " << results.partial_path() << '\n';
@@ -88,7 +115,10 @@ int run_decolle_job(const DecolleJobConfig& config, const JobContext& context) {
   results.finish();
   context.out << "qsnn: DECOLLE, " << spec.layers.size() << " dense layer(s), " << epochs_done
               << " epoch(s): test accuracy " << last_test_accuracy << " on " << test.size() << " " << config.dataset
-              << " samples; results: " << results.final_path() << '\n';
+              << " samples";
+  if (ptq_accuracy >= 0.0)
+    context.out << ", after " << config.ptq.quantizer.bits << "-bit post-training quantization " << ptq_accuracy;
+  context.out << "; results: " << results.final_path() << '\n';
   return 0;
 }
 

@@ -2,7 +2,7 @@
 // The "decolle" job: trains a dense DECOLLE network (learning/decolle_network.hpp) online on a spike dataset
 // and writes one results file: per epoch the train accuracy (predictions made while training), the test
 // accuracy, the mean local loss of the last layer, weight-update statistics of all layers; the test confusion
-// matrix; signal saturations of the fixed path.
+// matrix; with [ptq], the test accuracy after post-training quantization (/metrics/ptq).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,8 +10,17 @@
 #include "experiments/pipelines/spike_patterns.hpp"
 #include "experiments/simulate_job.hpp"
 #include "learning/decolle_network.hpp"
+#include "quant/uniform_quantizer.hpp"
 
 namespace qsnn::experiments {
+
+// Post-training quantization: after training, every layer's forward weights are fake-quantized by a uniform
+// quantizer (quant/uniform_quantizer.hpp; rows = output neurons) and the test set is evaluated again, without
+// retraining: the baseline that QAT (shadow mode) and fully quantized learning are compared against.
+struct DecollePtq {
+  bool enabled = false;
+  quant::UniformQuantizerConfig quantizer;
+};
 
 struct DecolleJobConfig {
   std::string dataset = "patterns";
@@ -21,6 +30,7 @@ struct DecolleJobConfig {
   learning::DecolleLayerSpec layer;                // template of every layer (shape set per layer)
   learning::DecolleNetworkSpec network;            // layers and classes filled from the above
   std::size_t epochs = 1;
+  DecollePtq ptq;
   std::string output;
 };
 

@@ -209,6 +209,14 @@ void ResultsFile::write_confusion(std::span<const std::uint64_t> counts, std::si
       .set_attribute("rows", "true label, columns: predicted label");
 }
 
+void ResultsFile::write_summary(const std::string& name, const std::vector<std::pair<std::string, double>>& numbers,
+                                const std::vector<std::pair<std::string, std::string>>& texts) {
+  h5::Group metrics = file_->open_group("metrics");
+  h5::Group g = metrics.create_group(name);
+  for (const auto& [key, value] : numbers) g.set_attribute(key, value);
+  for (const auto& [key, value] : texts) g.set_attribute(key, value);
+}
+
 void ResultsFile::snapshot_weights(const sim::Projection& projection, const std::string& pre, const std::string& post,
                                    std::int32_t epoch) {
   const auto synapses = projection.synapses();

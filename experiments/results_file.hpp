@@ -21,6 +21,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "experiments/hdf5/file.hpp"
@@ -81,6 +82,9 @@ class ResultsFile {
                    double dt_ms);
   void append_epoch(const EpochMetrics& metrics);
   void write_confusion(std::span<const std::uint64_t> counts, std::size_t classes);
+  // /metrics/<name>: one group of named numbers and texts as attributes (e.g. a post-training evaluation).
+  void write_summary(const std::string& name, const std::vector<std::pair<std::string, double>>& numbers,
+                     const std::vector<std::pair<std::string, std::string>>& texts = {});
   // One snapshot of the projection's weights, taken after `epoch` (-1: before training).
   void snapshot_weights(const sim::Projection& projection, const std::string& pre, const std::string& post,
                         std::int32_t epoch);

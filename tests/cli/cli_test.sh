@@ -192,6 +192,14 @@ case $case_name in
     expect_stdout_matches "^qsnn: DECOLLE, 2 dense layer\(s\), 1 epoch\(s\): test accuracy [0-9.]+ on 100 patterns samples; results: $tmp/de.h5$"
     [[ $(h5 "$tmp/de.h5" "f['metrics/epochs']['test_accuracy'][0] > 0.9, f['metrics/epochs']['updates_proposed'][0] > 0, f['metrics/confusion'].shape") == "True True (4, 4)" ]] ||
       fail "epochs and confusion"
+    q run "$root/experiments/configs/decolle_patterns_ptq.toml" --quiet --set ptq.bits=2 --set "run.output=\"$tmp/ptq.h5\""
+    expect_status 0
+    expect_stdout_matches "after 2-bit post-training quantization [0-9.]+; results:"
+    [[ $(h5 "$tmp/ptq.h5" "f['metrics/ptq'].attrs['bits'], f['metrics/ptq'].attrs['calibration']") == "2.0 min-max" ]] ||
+      fail "PTQ summary"
+    q check "$root/experiments/configs/decolle_patterns_ptq.toml" --set 'network.path="fixed-point"'
+    expect_status 2
+    [[ $err == *"[ptq] quantizes a float64-trained network"* ]] || fail "PTQ of a fixed-point network"
     q check "$root/experiments/configs/decolle_patterns.toml" --set network.layerz=1
     expect_status 2
     [[ $err == *"key 'network.layerz' is unknown (allowed: layers, path,"* ]] || fail "unknown key" ;;

@@ -1,6 +1,7 @@
 #include "experiments/decolle_config_reader.hpp"
 
 #include <array>
+#include <filesystem>
 #include <limits>
 #include <string_view>
 
@@ -20,7 +21,7 @@ constexpr std::array<std::string_view, 2> kReadouts{"spikes", "sigmoid"};
 }  // namespace
 
 DecolleJobConfig read_decolle_config(const toml::table& root, const Locator& locator) {
-  const TableReader top{locator, root, "", {"job", "run", "dataset", "network", "training", "ptq"}};
+  const TableReader top{locator, root, "", {"job", "run", "dataset", "network", "training", "ptq", "transfer"}};
   DecolleJobConfig config;
 
   const toml::table* run = top.table("run", true, "table with output");
@@ -34,7 +35,8 @@ DecolleJobConfig read_decolle_config(const toml::table& root, const Locator& loc
 
   if (const toml::table* dataset = top.table("dataset", false, "table")) {
     const TableReader d{locator, *dataset, "dataset",
-                        {"name", "classes", "inputs", "steps", "active", "p_high", "p_low", "train_size", "test_size"}};
+                        {"name", "classes", "inputs", "steps", "active", "p_high", "p_low", "train_size", "test_size",
+                         "family"}};
     config.dataset = kDatasets[d.choice("name", kDatasets, 0)];
     SpikePatternSet& p = config.patterns;
     if (const auto v = d.integer("classes", 2, 1000)) p.classes = static_cast<std::uint32_t>(*v);
@@ -45,6 +47,8 @@ DecolleJobConfig read_decolle_config(const toml::table& root, const Locator& loc
     if (const auto v = d.number("p_low", 0.0, 1.0)) p.p_low = *v;
     if (const auto v = d.integer("train_size", 1, 10000000)) config.train_size = static_cast<std::size_t>(*v);
     if (const auto v = d.integer("test_size", 1, 10000000)) config.test_size = static_cast<std::size_t>(*v);
+    // Another family draws other class patterns: "another dataset" for transfer learning.
+    if (const auto v = d.integer("family", 0, 1000000)) p.stream = SpikePatternSet{}.stream + 2 * static_cast<std::uint64_t>(*v);
   }
   if (const toml::table* net = top.table("network", false, "table")) {
     const TableReader n{locator, *net, "network",
@@ -100,6 +104,18 @@ DecolleJobConfig read_decolle_config(const toml::table& root, const Locator& loc
       q.fail_at("granularity", "key 'ptq.granularity' = \"per-group\" is not supported here (allowed: per-tensor, per-channel)");
     if (config.network.path != sim::NumericPath::float64)
       q.fail_at("bits", "[ptq] quantizes a float64-trained network (allowed with network.path = \"float64\")");
+  }
+  if (const toml::table* transfer = top.table("transfer", false, "table")) {
+    const TableReader t{locator, *transfer, "transfer", {"features", "freeze_layers"}};
+    const auto features = t.non_empty_string("features");
+    if (!features) t.fail_at("features", "key 'transfer.features' is missing (allowed: the results file of a decolle job)");
+    if (!std::filesystem::exists(*features))
+      t.fail_at("features", "key 'transfer.features' = " + toml_quoted(*features) + ": no such results file");
+    config.transfer.features = *features;
+    if (const auto v = t.integer("freeze_layers", 1, 1000)) config.transfer.freeze_layers = static_cast<std::size_t>(*v);
+    if (config.transfer.freeze_layers >= config.layer_sizes.size())
+      t.fail_at("freeze_layers", "key 'transfer.freeze_layers' leaves no layer to train (allowed: 1.." +
+                                     std::to_string(config.layer_sizes.size() - 1) + ")");
   }
   return config;
 }

@@ -1,17 +1,49 @@
 #include "experiments/decolle_job.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <filesystem>
 #include <limits>
 #include <ostream>
 #include <variant>
 
+#include "experiments/hdf5/file.hpp"
 #include "experiments/results_file.hpp"
 #include "quant/calibration.hpp"
 #include "quant/granularity.hpp"
 #include "quant/rounding_mode.hpp"
 
 namespace qsnn::experiments {
+
+namespace {
+
+// The last snapshot of each frozen layer from an earlier run's results file, dequantized.
+void load_features(learning::DecolleNetwork& network, const learning::DecolleNetworkSpec& spec,
+                   const DecolleTransfer& transfer) {
+  const h5::File file = h5::File::open_read_only(transfer.features);
+  const h5::Group weights = file.open_group("weights");
+  for (std::size_t l = 0; l < std::min(transfer.freeze_layers, spec.layers.size()); ++l) {
+    const std::string name = "decolle_layer_" + std::to_string(l);
+    if (!weights.contains(name))
+      throw std::invalid_argument(transfer.features + ": no /weights/" + name + " to take layer " + std::to_string(l) + " from");
+    const h5::Group g = weights.open_group(name);
+    const auto shape = std::get<learning::DenseShape>(spec.layers[l].shape);
+    const bool codes = g.contains("q");
+    const h5::Dataset values = g.open_dataset(codes ? "q" : "w");
+    const auto dims = values.shape();
+    if (dims.size() != 2 || dims[1] != std::uint64_t{shape.outputs} * shape.inputs || dims[0] == 0)
+      throw std::invalid_argument(transfer.features + ": /weights/" + name + " does not hold " +
+                                  std::to_string(shape.outputs) + "x" + std::to_string(shape.inputs) + " weights");
+    const auto all = values.read<double>();
+    const auto scales = g.open_dataset("scale").read<double>();
+    std::vector<double> last(all.end() - static_cast<std::ptrdiff_t>(dims[1]), all.end());
+    for (double& w : last) w *= scales.back();
+    network.layer(l).set_weights(last);
+  }
+}
+
+}  // namespace
 
 int run_decolle_job(const DecolleJobConfig& config, const JobContext& context) {
   SpikePatternSet patterns = config.patterns;
@@ -29,7 +61,10 @@ int run_decolle_job(const DecolleJobConfig& config, const JobContext& context) {
     spec.layers.push_back(layer);
     inputs = size;
   }
+  for (std::size_t l = 0; l < std::min(config.transfer.freeze_layers, spec.layers.size()); ++l)
+    if (!config.transfer.features.empty()) spec.layers[l].write_back.rate = {.initial = 0.0};  // frozen
   learning::DecolleNetwork network(spec);
+  if (!config.transfer.features.empty()) load_features(network, spec, config.transfer);
 
   const std::filesystem::path output(config.output);
   if (output.has_parent_path()) std::filesystem::create_directories(output.parent_path());
@@ -38,6 +73,18 @@ int run_decolle_job(const DecolleJobConfig& config, const JobContext& context) {
   provenance.seed = spec.seed;
   provenance.threads = spec.threads;
   results.write_provenance(provenance);
+  const auto snapshot = [&](std::int32_t epoch) {
+    for (std::size_t l = 0; l < network.layer_count(); ++l) {
+      const learning::DecolleLayer& layer = network.layer(l);
+      const auto shape = std::get<learning::DenseShape>(spec.layers[l].shape);
+      const bool fixed = spec.path == sim::NumericPath::fixed_point;
+      const auto weights = fixed ? std::vector<double>{} : layer.forward_weights();
+      results.snapshot_weight_matrix("decolle_layer_" + std::to_string(l), shape.outputs, shape.inputs, weights,
+                                     fixed ? layer.weight_codes() : std::span<const std::int16_t>{},
+                                     fixed ? layer.weight_step() : 1.0, spec.layers[l].weight_bits, epoch);
+    }
+  };
+  snapshot(-1);
   results.checkpoint();
 
   const auto stopping = [&] { return context.stop_requested != nullptr && *context.stop_requested != 0; };
@@ -77,6 +124,7 @@ int run_decolle_job(const DecolleJobConfig& config, const JobContext& context) {
                           .updates_lost_to_rounding = stats.lost_to_rounding - previous.lost_to_rounding,
                           .saturations = stats.saturated() - previous.saturated()});
     previous = stats;
+    snapshot(static_cast<std::int32_t>(epoch));
     results.checkpoint();
     ++epochs_done;
     if (!context.quiet)

@@ -2,7 +2,8 @@
 // The "decolle" job: trains a dense DECOLLE network (learning/decolle_network.hpp) online on a spike dataset
 // and writes one results file: per epoch the train accuracy (predictions made while training), the test
 // accuracy, the mean local loss of the last layer, weight-update statistics of all layers; the test confusion
-// matrix; with [ptq], the test accuracy after post-training quantization (/metrics/ptq).
+// matrix; every layer's weights before and after each epoch (/weights/decolle_layer_L); with [ptq], the test
+// accuracy after post-training quantization (/metrics/ptq).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,13 @@ struct DecollePtq {
   quant::UniformQuantizerConfig quantizer;
 };
 
+// Transfer learning: the first `freeze_layers` layers take the last weight snapshot of a results file written by
+// an earlier decolle job (their features) and do not learn; the layers after them train on this job's data.
+struct DecolleTransfer {
+  std::string features;  // results file; empty: no transfer
+  std::size_t freeze_layers = 1;
+};
+
 struct DecolleJobConfig {
   std::string dataset = "patterns";
   SpikePatternSet patterns;
@@ -31,6 +39,7 @@ struct DecolleJobConfig {
   learning::DecolleNetworkSpec network;            // layers and classes filled from the above
   std::size_t epochs = 1;
   DecollePtq ptq;
+  DecolleTransfer transfer;
   std::string output;
 };
 

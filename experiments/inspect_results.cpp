@@ -90,8 +90,10 @@ int inspect_results(const std::string& path, std::ostream& out, std::ostream& er
       const h5::Group g = weights.open_group(projection);
       const auto shape = g.open_dataset(g.contains("q") ? "q" : "w").shape();
       out << "  weights " << projection << ": " << shape.at(0) << " snapshot(s) of " << shape.at(1) << " synapses, "
-          << g.numeric_attribute<std::int32_t>("bits") << " bits, " << g.string_attribute("sign") << ", rounding "
-          << g.string_attribute("rounding") << ", " << g.string_attribute("scheme") << '\n';
+          << g.numeric_attribute<std::int32_t>("bits") << " bits";
+      if (g.has_attribute("sign")) out << ", " << g.string_attribute("sign");
+      if (g.has_attribute("rounding")) out << ", rounding " << g.string_attribute("rounding");
+      out << ", " << g.string_attribute("scheme") << '\n';
     }
     const h5::Group quant = file.open_group("quant");
     const h5::Group populations = quant.open_group("populations");

@@ -108,6 +108,14 @@ struct ResultsFile::WeightDatasets {
   h5::AppendableDataset epoch;
 };
 
+struct ResultsFile::MatrixDatasets {
+  bool codes;
+  std::uint64_t elements;
+  h5::AppendableDataset values;
+  h5::AppendableDataset scale;
+  h5::AppendableDataset epoch;
+};
+
 ResultsFile::ResultsFile(std::string final_path)
     : final_path_(std::move(final_path)),
       started_(std::chrono::system_clock::now()),
@@ -281,6 +289,37 @@ void ResultsFile::snapshot_weights(const sim::Projection& projection, const std:
   d.epoch.append(std::span<const std::int32_t>(&epoch, 1));
 }
 
+void ResultsFile::snapshot_weight_matrix(const std::string& name, std::size_t rows, std::size_t cols,
+                                         std::span<const double> weights, std::span<const std::int16_t> codes,
+                                         double scale, int bits, std::int32_t epoch) {
+  const bool use_codes = !codes.empty();
+  const std::uint64_t elements = std::uint64_t{rows} * cols;
+  if ((use_codes ? codes.size() : weights.size()) != elements)
+    throw std::invalid_argument("results: weight matrix '" + name + "' is not " + std::to_string(rows) + "x" +
+                                std::to_string(cols));
+  auto it = matrices_.find(name);
+  if (it == matrices_.end()) {
+    h5::Group g = file_->open_group("weights").create_group(name);
+    const std::vector<std::uint64_t> shape{rows, cols};
+    g.set_attribute("shape", std::span<const std::uint64_t>(shape));
+    g.set_attribute("bits", static_cast<std::int32_t>(bits));
+    g.set_attribute("scheme", use_codes ? "fixed-point" : "float");
+    g.set_attribute("formula", use_codes ? "w = scale * q, rows = output neurons" : "w, rows = output neurons");
+    auto values = use_codes ? g.create_appendable<std::int16_t>("q", elements) : g.create_appendable<double>("w", elements);
+    it = matrices_.emplace(name, std::make_unique<MatrixDatasets>(MatrixDatasets{
+                                     use_codes, elements, std::move(values), g.create_appendable<double>("scale"),
+                                     g.create_appendable<std::int32_t>("epoch")}))
+             .first;
+  }
+  MatrixDatasets& d = *it->second;
+  if (d.codes != use_codes || d.elements != elements)
+    throw std::logic_error("results: weight matrix '" + name + "' changed its kind or size");
+  if (use_codes) d.values.append(codes);
+  else d.values.append(weights);
+  d.scale.append(std::span<const double>(&scale, 1));
+  d.epoch.append(std::span<const std::int32_t>(&epoch, 1));
+}
+
 void ResultsFile::write_population_overflow(const std::string& population, const kernels::LifOverflowCounts& counts) {
   h5::Group populations = file_->open_group("quant").open_group("populations");
   if (populations.contains(population))
@@ -362,6 +401,7 @@ void ResultsFile::close_with_status(const std::string& status) {
       "wall_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_steady_).count());
   spikes_.clear();
   weights_.clear();
+  matrices_.clear();
   epochs_.reset();
   file_->flush();
   file_->close();

@@ -88,6 +88,11 @@ class ResultsFile {
   // One snapshot of the projection's weights, taken after `epoch` (-1: before training).
   void snapshot_weights(const sim::Projection& projection, const std::string& pre, const std::string& post,
                         std::int32_t epoch);
+  // One snapshot of a weight matrix that is not a sim::Projection (a DECOLLE layer): rows = output neurons.
+  // Integer codes with their step when `codes` is not empty (w = scale * q), else the real weights.
+  void snapshot_weight_matrix(const std::string& name, std::size_t rows, std::size_t cols,
+                              std::span<const double> weights, std::span<const std::int16_t> codes, double scale,
+                              int bits, std::int32_t epoch);
   void write_population_overflow(const std::string& population, const kernels::LifOverflowCounts& counts);
   void write_projection_saturations(const sim::Projection& projection);
   // /quant/diagnostics: the fixed network against its float64 twin (sim/quantization_diagnostics.hpp).
@@ -112,6 +117,8 @@ class ResultsFile {
   std::map<std::string, std::unique_ptr<SpikeDatasets>> spikes_;
   std::map<std::string, std::unique_ptr<WeightDatasets>> weights_;
   std::unique_ptr<h5::AppendableDataset> epochs_;
+  struct MatrixDatasets;
+  std::map<std::string, std::unique_ptr<MatrixDatasets>> matrices_;
 };
 
 }  // namespace qsnn::experiments

@@ -200,6 +200,14 @@ case $case_name in
     q check "$root/experiments/configs/decolle_patterns_ptq.toml" --set 'network.path="fixed-point"'
     expect_status 2
     [[ $err == *"[ptq] quantizes a float64-trained network"* ]] || fail "PTQ of a fixed-point network"
+    # Transfer: layer 0 from the first run, frozen; layer 1 trains on another family of patterns.
+    q run "$root/experiments/configs/decolle_patterns.toml" --quiet --set dataset.family=1 \
+        --set "transfer={features=\"$tmp/de.h5\", freeze_layers=1}" --set "run.output=\"$tmp/tl.h5\""
+    expect_status 0
+    [[ $(/usr/bin/python3 -c "import sys, h5py, numpy as np; a = h5py.File(sys.argv[1], 'r'); b = h5py.File(sys.argv[2], 'r'); print(np.array_equal(a['weights/decolle_layer_0/q'][-1], b['weights/decolle_layer_0/q'][-1]), np.array_equal(b['weights/decolle_layer_1/q'][0], b['weights/decolle_layer_1/q'][-1]))" "$tmp/de.h5" "$tmp/tl.h5") == "True False" ]] ||
+      fail "transfer: frozen features equal the source's last snapshot, the next layer learned"
+    q inspect "$tmp/tl.h5"
+    expect_stdout_matches "weights decolle_layer_0: 2 snapshot\(s\) of 1280 synapses, 4 bits, fixed-point"
     q check "$root/experiments/configs/decolle_patterns.toml" --set network.layerz=1
     expect_status 2
     [[ $err == *"key 'network.layerz' is unknown (allowed: layers, path,"* ]] || fail "unknown key" ;;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kernels/lif_constants.hpp"
+#include "kernels/vector_shift.hpp"
 #include "quant/qformat.hpp"
 #include "quant/rounders.hpp"
 
@@ -76,6 +77,22 @@ namespace detail {
 // far from the int64 limits (state codes have at most 32 bits, products at most 56), so nothing wraps.
 inline std::int64_t outside_bits(std::int64_t code, std::int64_t min_code, std::int64_t max_code) {
   return (code - min_code - 1) | (max_code - code);
+}
+
+// Neuron i fired with membrane value `value` (fitted, before reset): record it, reset, start the refractory
+// countdown and raise theta.
+inline void fire_fixed_neuron(const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s, std::uint32_t i,
+                              std::int64_t value, std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  spikes.push_back(i);
+  const std::int64_t threshold = c.adaptive_threshold ? c.threshold + s.theta[i] : c.threshold;
+  s.voltage[i] = static_cast<std::int32_t>(
+      c.reset == ResetMode::to_value
+          ? c.reset_value
+          : quant::fit_code(value - threshold, c.voltage_format, c.voltage_overflow, counts.voltage));
+  s.refractory[i] = c.refractory_steps;
+  if (c.adaptive_threshold)
+    s.theta[i] = static_cast<std::int32_t>(
+        quant::fit_code(s.theta[i] + c.theta_plus, c.theta_format, c.theta_overflow, counts.theta));
 }
 
 // The chunk [i0, i0 + n) of the fixed path; `total`, `value` and `fired` hold kLifChunk entries.
@@ -166,20 +183,8 @@ template <class CurrentRounder, class VoltageRounder>
   if (c.adaptive_threshold) threshold_pass(std::true_type{});
   else threshold_pass(std::false_type{});
   if (any == 0) return;
-  for (std::uint32_t j = 0; j < n; ++j) {
-    if (fired[j] == 0) continue;
-    const std::uint32_t i = i0 + j;
-    spikes.push_back(i);
-    const std::int64_t threshold = c.adaptive_threshold ? c.threshold + s.theta[i] : c.threshold;
-    s.voltage[i] = static_cast<std::int32_t>(
-        c.reset == ResetMode::to_value
-            ? c.reset_value
-            : quant::fit_code(value[j] - threshold, c.voltage_format, c.voltage_overflow, counts.voltage));
-    s.refractory[i] = c.refractory_steps;
-    if (c.adaptive_threshold)
-      s.theta[i] = static_cast<std::int32_t>(
-          quant::fit_code(s.theta[i] + c.theta_plus, c.theta_format, c.theta_overflow, counts.theta));
-  }
+  for (std::uint32_t j = 0; j < n; ++j)
+    if (fired[j] != 0) fire_fixed_neuron(c, s, i0 + j, value[j], spikes, counts);
 }
 
 template <class CurrentRounder, class VoltageRounder>
@@ -218,6 +223,140 @@ template <class Rounder>
 inline constexpr bool kVectorRounder =
     Rounder::mode != quant::RoundingMode::stochastic && Rounder::mode != quant::RoundingMode::stochastic_shared;
 
+#if QSNN_KERNELS_X86_DISPATCH && QSNN_KERNELS_AVX512_SHIFT
+// Whether the fused AVX-512 loop below computes exactly what update_fixed_chunk does, decided once per call:
+// its rounded shifts (avx512::shift_epi64) hold for |product| <= 2^61, which |decay| < 2^29 guarantees for
+// 32-bit state codes, and need a shift of at least one bit.
+inline bool fused_fixed_update_applies(const FixedLifConstants& c) {
+  if (c.decay_shift < 1 || c.decay_shift > 60 || c.input_guard_bits > 60) return false;
+  const auto small = [](std::int32_t decay) { return decay > -(1 << 29) && decay < (1 << 29); };
+  for (std::size_t r = 0; r < c.receptors; ++r)
+    if (!small(c.current_decay[r])) return false;
+  return small(c.voltage_decay);
+}
+
+// The whole update of eight neurons in registers: one load and one store per state variable, no
+// intermediate arrays, int64 lanes whose decays are one vpmuldq (int32 x int32 -> int64) each. A group in
+// which any value leaves its format (or an input exceeds the rounding's range) is handed, before anything
+// is stored, to update_fixed_chunk, which fits and counts as the scalar loop; a group that fires resets its
+// spiking neurons with fire_fixed_neuron. So every state, spike order and overflow count equals the chunked
+// loops' (tests/sim/test_kernel_variants.cpp).
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_epi32(), which -Wmaybe-uninitialized flags.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Eight int32 codes, sign-extended to int64 lanes.
+[[gnu::target("avx512f,avx512vl,avx512dq,avx512bw"), gnu::always_inline]] inline __m512i load32(const std::int32_t* p) {
+  return _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+// kReceptors > 0 fixes the receptor count at compile time (the currents then stay in registers); 0 reads
+// it from c.
+template <std::size_t kReceptors, class CurrentRounder, class VoltageRounder>
+[[gnu::target("avx512f,avx512vl,avx512dq,avx512bw")]] void update_fixed_fused_avx512_receptors(
+    const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s, const ReceptorInputs<std::int64_t>& input,
+    std::uint32_t begin, std::uint32_t end, const CurrentRounder& current_rounder,
+    const VoltageRounder& voltage_rounder, std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  alignas(64) std::int64_t total[kLifChunk];
+  alignas(64) std::int64_t value[kLifChunk];
+  alignas(64) std::uint8_t fired[kLifChunk];
+  constexpr std::uint32_t kLanes = 8;
+  const std::size_t receptors = kReceptors > 0 ? kReceptors : c.receptors;
+  const avx512::ShiftConstants decay_shift = avx512::shift_constants(c.decay_shift);
+  // Guard bits are rounded here only when nearest-even (see update_fixed_chunk); others arrive rounded.
+  const unsigned guard =
+      c.input_guard_bits > 0 && c.input_rounding.mode == quant::RoundingMode::nearest_even ? c.input_guard_bits : 0;
+  const avx512::ShiftConstants guard_shift = avx512::shift_constants(guard > 0 ? guard : 1);
+  const __m512i input_limit = _mm512_set1_epi64(std::int64_t{1} << 61);
+  const __m512i negative_input_limit = _mm512_set1_epi64(-(std::int64_t{1} << 61));
+  // Local copies of the arrays, so that the stores below cannot be taken to change where they point.
+  std::int32_t* current_state[kMaxReceptors];
+  std::int64_t* current_input[kMaxReceptors];
+  __m512i current_decay[kMaxReceptors];
+  for (std::size_t r = 0; r < kMaxReceptors; ++r) {
+    current_state[r] = s.current[r];
+    current_input[r] = input[r];
+    current_decay[r] = _mm512_set1_epi64(c.current_decay[r]);
+  }
+  std::int32_t* const voltage = s.voltage;
+  std::uint16_t* const refractory = s.refractory;
+  const std::int32_t* const theta = c.adaptive_threshold ? s.theta : nullptr;
+  const std::int32_t* const injection = s.injection;
+  // x is in (min, max], the range fit_code passes unchanged, iff x - (min + 1) <= max - min - 1 as unsigned
+  // numbers: one compare per value (no lane wraps: codes and sums stay far inside int64).
+  const __m512i current_above_min = _mm512_set1_epi64(c.current_format.min_code() + 1);
+  const __m512i current_span = _mm512_set1_epi64(c.current_format.max_code() - c.current_format.min_code() - 1);
+  const __m512i voltage_above_min = _mm512_set1_epi64(c.voltage_format.min_code() + 1);
+  const __m512i voltage_span = _mm512_set1_epi64(c.voltage_format.max_code() - c.voltage_format.min_code() - 1);
+  const __m512i beta = _mm512_set1_epi64(c.voltage_decay);
+  const __m512i bias = _mm512_set1_epi64(c.bias);
+  const __m512i threshold = _mm512_set1_epi64(c.threshold);
+  const __m512i reset_value = _mm512_set1_epi64(c.reset_value);
+  const __m512i one = _mm512_set1_epi64(1);
+  const __m512i zero = _mm512_setzero_si512();
+
+  std::uint32_t i = begin;
+  for (; i + kLanes <= end; i += kLanes) {
+    __m512i current[kMaxReceptors];
+    __m512i sum = zero;
+    __mmask8 outside = 0;
+    for (std::size_t r = 0; r < receptors; ++r) {
+      const __m512i decayed =
+          avx512::shift_epi64<CurrentRounder>(_mm512_mul_epi32(load32(current_state[r] + i), current_decay[r]), decay_shift);
+      __m512i in = _mm512_loadu_si512(current_input[r] + i);
+      if (guard > 0) {
+        outside |= _mm512_cmpgt_epi64_mask(in, input_limit) | _mm512_cmplt_epi64_mask(in, negative_input_limit);
+        in = avx512::shift_epi64<quant::NearestEvenRounder>(in, guard_shift);
+      }
+      const __m512i x = _mm512_add_epi64(decayed, in);
+      outside |= _mm512_cmpgt_epu64_mask(_mm512_sub_epi64(x, current_above_min), current_span);
+      current[r] = x;
+      sum = _mm512_add_epi64(sum, x);
+    }
+    __m512i v = _mm512_add_epi64(avx512::shift_epi64<VoltageRounder>(_mm512_mul_epi32(load32(voltage + i), beta), decay_shift),
+                                 _mm512_add_epi64(sum, bias));
+    if (injection != nullptr) v = _mm512_add_epi64(v, load32(injection + i));
+    const __m512i countdown = _mm512_cvtepu16_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(refractory + i)));
+    const __mmask8 active = _mm512_cmpeq_epi64_mask(countdown, zero);
+    outside |= _mm512_mask_cmpgt_epu64_mask(active, _mm512_sub_epi64(v, voltage_above_min), voltage_span);
+    if (outside != 0) [[unlikely]] {
+      update_fixed_chunk(c, s, input, i, kLanes, current_rounder, voltage_rounder, total, value, fired, spikes, counts);
+      continue;
+    }
+    for (std::size_t r = 0; r < receptors; ++r) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(current_state[r] + i), _mm512_cvtepi64_epi32(current[r]));
+      _mm512_storeu_si512(current_input[r] + i, zero);
+    }
+    const __m512i fire_level = theta != nullptr ? _mm512_add_epi64(threshold, load32(theta + i)) : threshold;
+    const __mmask8 fire = _mm512_mask_cmpgt_epi64_mask(active, v, fire_level);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(voltage + i),
+                        _mm512_cvtepi64_epi32(_mm512_mask_blend_epi64(active, reset_value, v)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(refractory + i),
+                     _mm512_cvtepi64_epi16(_mm512_mask_sub_epi64(countdown, static_cast<__mmask8>(~active), countdown, one)));
+    if (fire != 0) [[unlikely]] {
+      _mm512_store_si512(value, v);
+      for (unsigned bits = fire; bits != 0; bits &= bits - 1) {
+        const unsigned j = static_cast<unsigned>(__builtin_ctz(bits));
+        fire_fixed_neuron(c, s, i + j, value[j], spikes, counts);
+      }
+    }
+  }
+  if (i < end)
+    update_fixed_chunk(c, s, input, i, end - i, current_rounder, voltage_rounder, total, value, fired, spikes, counts);
+}
+
+template <class CurrentRounder, class VoltageRounder>
+void update_fixed_fused_avx512(const FixedLifConstants& c, const LifStateSpans<std::int32_t>& s,
+                               const ReceptorInputs<std::int64_t>& input, std::uint32_t begin, std::uint32_t end,
+                               const CurrentRounder& current_rounder, const VoltageRounder& voltage_rounder,
+                               std::vector<std::uint32_t>& spikes, LifOverflowCounts& counts) {
+  if (c.receptors == 2)  // excitatory and inhibitory, as in CUBA
+    return update_fixed_fused_avx512_receptors<2>(c, s, input, begin, end, current_rounder, voltage_rounder, spikes,
+                                                  counts);
+  update_fixed_fused_avx512_receptors<0>(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
+}
+#pragma GCC diagnostic pop
+#endif
+
 }  // namespace detail
 
 // Per neuron i, in this order: I_r <- fit(round(alpha_r I_r) + input_r) for each receptor (input cleared; its
@@ -234,6 +373,9 @@ void update_fixed_lif(const FixedLifConstants& c, const LifStateSpans<std::int32
   if constexpr (detail::kVectorRounder<CurrentRounder> && detail::kVectorRounder<VoltageRounder>) {
     switch (resolve_kernel_isa(isa)) {
       case KernelIsa::avx512:
+        if (detail::fused_fixed_update_applies(c))
+          return detail::update_fixed_fused_avx512(c, s, input, begin, end, current_rounder, voltage_rounder, spikes,
+                                                   counts);
         return detail::update_fixed_range_avx512(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);
       case KernelIsa::avx2:
         return detail::update_fixed_range_avx2(c, s, input, begin, end, current_rounder, voltage_rounder, spikes, counts);

@@ -7,6 +7,12 @@
 // `index` names the element, so stochastic rounders draw from the counter-based RNG keyed by
 // (seed, stream, step, index); deterministic rounders ignore it.
 //
+// The deterministic rounders also offer a branch-free form for vector loops (kernels/vector_shift.hpp):
+//   static std::int64_t shift_addend(std::int64_t x, unsigned k)
+//       shift(x, k) == (x + shift_addend(x, k)) >> k  for 1 <= k <= 60 and |x| <= 2^61 (so the sum cannot
+//       overflow); the addend depends on x only through its sign or the parity of x >> k, so it costs a few
+//       lane-wise instructions (tests/sim/test_vector_shift.cpp checks the identity for every mode).
+//
 // Hot loops are written as templates over the rounder and entered once through
 // `visit_rounder`, so choosing the rounding at run time costs one switch per loop, not per value.
 #include <cmath>
@@ -42,6 +48,11 @@ struct NearestEvenRounder {
     const std::uint64_t half = std::uint64_t{1} << (k - 1);
     return q + ((fraction > half || (fraction == half && (q & 1) != 0)) ? 1 : 0);
   }
+  // half - 1 tips every fraction above one half over the next
+  // multiple of 2^k, and the parity of the floor quotient tips exactly one half towards the even neighbour.
+  static std::int64_t shift_addend(std::int64_t x, unsigned k) {
+    return (std::int64_t{1} << (k - 1)) - 1 + ((x >> k) & 1);
+  }
   double real(double x, std::uint64_t = 0) const {
     const double below = std::floor(x);
     const double fraction = x - below;  // exact in binary floating point
@@ -59,6 +70,10 @@ struct NearestAwayRounder {
     const std::uint64_t half = std::uint64_t{1} << (k - 1);
     return q + ((fraction > half || (fraction == half && x > 0)) ? 1 : 0);
   }
+  // Ties go up (away from zero) for positive x only.
+  static std::int64_t shift_addend(std::int64_t x, unsigned k) {
+    return (std::int64_t{1} << (k - 1)) - 1 + (x > 0 ? 1 : 0);
+  }
   double real(double x, std::uint64_t = 0) const {
     const double below = std::floor(x);
     const double fraction = x - below;
@@ -71,6 +86,7 @@ struct NearestAwayRounder {
 struct FloorRounder {
   static constexpr RoundingMode mode = RoundingMode::floor;
   std::int64_t shift(std::int64_t x, unsigned k, std::uint64_t = 0) const { return x >> k; }
+  static std::int64_t shift_addend(std::int64_t, unsigned) { return 0; }
   double real(double x, std::uint64_t = 0) const { return std::floor(x); }
 };
 
@@ -80,6 +96,7 @@ struct CeilRounder {
     const auto [q, fraction] = detail::split_shift(x, k);
     return q + (fraction != 0 ? 1 : 0);
   }
+  static std::int64_t shift_addend(std::int64_t, unsigned k) { return (std::int64_t{1} << k) - 1; }
   double real(double x, std::uint64_t = 0) const { return std::ceil(x); }
 };
 
@@ -89,6 +106,8 @@ struct TruncateRounder {
     const auto [q, fraction] = detail::split_shift(x, k);
     return q + ((x < 0 && fraction != 0) ? 1 : 0);
   }
+  // Negative x rounds like ceil, the rest like floor.
+  static std::int64_t shift_addend(std::int64_t x, unsigned k) { return (x >> 63) & ((std::int64_t{1} << k) - 1); }
   double real(double x, std::uint64_t = 0) const { return std::trunc(x); }
 };
 

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -33,6 +34,14 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds of all threads of this process: on a machine shared with other jobs, wall time counts the
+// time this process waited for a core, CPU time does not.
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
 // A field of /proc/self/status in kB (VmRSS, VmHWM); 0 where unavailable.
@@ -99,6 +108,7 @@ int main(int argc, char** argv) {
     const auto steps = static_cast<qsnn::sim::Step>(std::llround(duration_s * 1e3 / options.dt_ms));
     std::vector<std::uint64_t> spikes_of(n, 0);
 
+    const double run_cpu_start = process_cpu_seconds();
     const auto run_start = Clock::now();
     for (qsnn::sim::Step s = 0; s < steps; ++s) {
       net.run(1);
@@ -106,6 +116,7 @@ int main(int argc, char** argv) {
       for (NeuronIndex i : net.population(cuba.inh).last_spikes()) ++spikes_of[n_exc + i];
     }
     const double run_s = seconds_since(run_start);
+    const double run_cpu_s = process_cpu_seconds() - run_cpu_start;
 
     std::vector<std::uint64_t> out_degree(n, 0);
     add_out_degrees(net.projection(cuba.projections[0]), out_degree, 0);
@@ -121,12 +132,12 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"impl\": \"qsnn\", \"mode\": \"%s\", \"size\": %u, \"threads\": %zu, \"duration_s\": %.6g, \"steps\": %llu, "
         "\"probability\": %.8g, \"fan_out\": %.6g, \"weight_scale\": %.6g, \"setup_s\": %.6f, \"build_s\": %.6f, "
-        "\"compile_s\": 0, \"run_s\": %.6f, \"run_s_per_sim_s\": %.6f, \"spikes\": %llu, \"spikes_exc\": %llu, "
+        "\"compile_s\": 0, \"run_s\": %.6f, \"run_s_per_sim_s\": %.6f, \"run_cpu_s\": %.6f, \"spikes\": %llu, \"spikes_exc\": %llu, "
         "\"spikes_inh\": %llu, \"rate_hz\": %.6f, \"rate_exc_hz\": %.6f, \"rate_inh_hz\": %.6f, \"synapses\": %llu, "
         "\"events\": %llu, \"events_per_s\": %.6g, \"neuron_steps_per_s\": %.6g, \"peak_rss_mb\": %.3f, "
         "\"rss_delta_mb\": %.3f, \"setup_rss_delta_mb\": %.3f, \"bytes_per_synapse\": %.4f}\n",
         path == "fixed" ? "fixed8" : "float64", n, net.threads(), sim_s, static_cast<unsigned long long>(steps),
-        cuba.probability, cuba.probability * n, cuba.weight_scale, setup_s, build_s, run_s, run_s / sim_s,
+        cuba.probability, cuba.probability * n, cuba.weight_scale, setup_s, build_s, run_s, run_s / sim_s, run_cpu_s,
         static_cast<unsigned long long>(spikes_exc + spikes_inh), static_cast<unsigned long long>(spikes_exc),
         static_cast<unsigned long long>(spikes_inh), static_cast<double>(spikes_exc + spikes_inh) / (n * sim_s),
         static_cast<double>(spikes_exc) / (n_exc * sim_s), static_cast<double>(spikes_inh) / ((n - n_exc) * sim_s),

@@ -1,7 +1,9 @@
 // The chunked, vectorized LIF kernels (kernels/lif_update.hpp) against the one-neuron-at-a-time loops they
 // replaced (kept here as the reference), for every instruction-set variant this processor runs: same state,
 // same spikes, same overflow counts, bit for bit, including saturation, wrap, refractory neurons, injection,
-// adaptive thresholds, both reset modes and stochastic rounding.
+// adaptive thresholds, both reset modes and stochastic rounding. The AVX-512 variant of the fixed path is the
+// fused loop (one pass per group of eight neurons, scalar fallback for groups that overflow): it is checked
+// with values that overflow often (most groups fall back) and rarely (most groups stay in registers).
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -154,8 +156,9 @@ std::vector<KernelIsa> variants() {
 TEST_CASE("fixed-point LIF kernels: every ISA variant equals the one-neuron loop, bit for bit") {
   const std::uint32_t n = 1000;  // several chunks and a partial one
   int cases = 0;
-  for (const RoundingMode current_mode : {RoundingMode::nearest_even, RoundingMode::floor, RoundingMode::stochastic}) {
-    for (const RoundingMode voltage_mode : {RoundingMode::nearest_even, RoundingMode::truncate}) {
+  for (const RoundingMode current_mode : {RoundingMode::nearest_even, RoundingMode::nearest_away, RoundingMode::floor,
+                                          RoundingMode::ceil, RoundingMode::truncate, RoundingMode::stochastic}) {
+    for (const RoundingMode voltage_mode : {RoundingMode::nearest_even, RoundingMode::truncate, RoundingMode::ceil}) {
       for (const OverflowMode overflow : {OverflowMode::saturate, OverflowMode::wrap}) {
         for (const bool inject : {false, true}) {
           for (const bool adaptive : {false, true}) {
@@ -293,4 +296,82 @@ TEST_CASE("fixed-point LIF kernels: guard bits of the input are rounded as by th
       CHECK(counts == expected_counts);
     }
   }
+}
+
+TEST_CASE("fixed-point LIF kernels: at CUBA's formats, rare overflow, every variant equals the one-neuron loop") {
+  // 24-bit state, 16-bit decay fractions (the fixed8 benchmark); small values, so most groups of eight take
+  // the fused path and a few overflow into the fallback.
+  const std::uint32_t n = 2003;  // a tail shorter than a group
+  const std::array<RoundingMode, 5> modes{RoundingMode::nearest_even, RoundingMode::nearest_away,
+                                          RoundingMode::floor, RoundingMode::ceil, RoundingMode::truncate};
+  int cases = 0, cases_with_overflow = 0;
+  for (const RoundingMode current_mode : modes) {
+    for (const RoundingMode voltage_mode : modes) {
+      for (const std::size_t receptors : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
+        ++cases;
+        const bool adaptive = cases % 3 == 0, inject = cases % 2 == 0;
+        const unsigned guard = cases % 4 == 1 ? 2 : 0;  // rounded inside the loop: nearest-even input
+        FixedLifConstants c;
+        c.receptors = receptors;
+        c.decay_shift = 16;
+        c.current_decay = {62339, 59299, 65000, 1000};
+        c.voltage_decay = 65000;
+        c.theta_decay = 65500;
+        c.bias = 3;
+        c.threshold = 6000;
+        c.reset_value = -700;
+        c.theta_plus = 40;
+        c.reset = cases % 5 == 0 ? ResetMode::subtract : ResetMode::to_value;
+        c.refractory_steps = 3;
+        c.adaptive_threshold = adaptive;
+        c.current_format = QFormat(14, 0, true);
+        c.voltage_format = QFormat(16, 0, true);
+        c.theta_format = QFormat(12, 0, true);
+        c.current_overflow = c.voltage_overflow = cases % 2 == 0 ? OverflowMode::wrap : OverflowMode::saturate;
+        c.input_guard_bits = guard;
+        c.current_decay_rounding = {current_mode};
+        c.voltage_decay_rounding = {voltage_mode};
+        auto initial = random_state<std::int32_t, std::int64_t>(n, 500 + static_cast<std::uint64_t>(cases), 0.1);
+        auto expected = initial;
+        std::vector<std::uint32_t> expected_spikes;
+        LifOverflowCounts expected_counts;
+        for (std::uint64_t step = 0; step < 3; ++step) {
+          for (std::size_t r = 0; r < receptors; ++r)
+            for (std::uint32_t i = 0; i < n; ++i)
+              expected.input[r][i] = qsnn::quant::NearestEvenRounder{}.shift(expected.input[r][i], guard);
+          qsnn::quant::visit_rounder(c.current_decay_rounding, step, [&](const auto& cr) {
+            qsnn::quant::visit_rounder(c.voltage_decay_rounding, step, [&](const auto& vr) {
+              reference_fixed(c, expected.spans(inject), expected.inputs(), 0, n, cr, vr, expected_spikes,
+                              expected_counts);
+            });
+          });
+          if (adaptive)  // dispatch_fixed_lif_update's theta pass
+            for (std::uint32_t i = 0; i < n; ++i)
+              expected.theta[i] = static_cast<std::int32_t>(qsnn::quant::NearestEvenRounder{}.shift(
+                  static_cast<std::int64_t>(expected.theta[i]) * c.theta_decay, c.decay_shift));
+          for (std::size_t r = 0; r < receptors; ++r)  // fresh input for the next step
+            for (std::uint32_t i = 0; i < n; ++i) expected.input[r][i] = initial.input[r][(i * 5 + step) % n];
+        }
+        const auto overflows = expected_counts.current.total() + expected_counts.voltage.total();
+        cases_with_overflow += overflows > 0 ? 1 : 0;
+        REQUIRE(overflows < n * 3 / 8 / 2);  // so most groups of eight stay in the fused path
+        REQUIRE(!expected_spikes.empty());
+        for (const KernelIsa isa : variants()) {
+          INFO("isa ", static_cast<int>(isa), " case ", cases);
+          auto state = initial;
+          std::vector<std::uint32_t> spikes;
+          LifOverflowCounts counts;
+          for (std::uint64_t step = 0; step < 3; ++step) {
+            dispatch_fixed_lif_update(c, state.spans(inject), state.inputs(), 0, n, step, spikes, counts, isa);
+            for (std::size_t r = 0; r < receptors; ++r)
+              for (std::uint32_t i = 0; i < n; ++i) state.input[r][i] = initial.input[r][(i * 5 + step) % n];
+          }
+          CHECK(state == expected);
+          CHECK(spikes == expected_spikes);
+          CHECK(counts == expected_counts);
+        }
+      }
+    }
+  }
+  CHECK(cases_with_overflow > cases / 2);  // and the fallback is exercised
 }

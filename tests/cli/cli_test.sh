@@ -186,6 +186,15 @@ case $case_name in
     expect_stdout_matches "^qsnn: Diehl & Cook, 20 excitatory neurons, 1 epoch\(s\): test accuracy [0-9.]+ on 30 synthetic images; results: $tmp/dc.h5$"
     [[ $(h5 "$tmp/dc.h5" "f['metrics/epochs']['test_accuracy'][0] > 0.6, f['metrics/confusion'].shape, f['weights/input_to_exc/q'].shape[0]") == "True (3, 3) 2" ]] ||
       fail "epochs, confusion and weight snapshots" ;;
+  diehl_cook_fashion)
+    # Real data (Debian's dataset-fashion-mnist, installed by scripts/setup.sh): a small run beats chance (0.1).
+    q run "$root/experiments/configs/diehl_cook_fashion_mnist.toml" --quiet --set network.n_exc=50 \
+        --set training.train_samples=200 --set training.assign_samples=100 --set training.test_samples=100 \
+        --set "run.output=\"$tmp/dcf.h5\""
+    expect_status 0
+    expect_stdout_matches "test accuracy [0-9.]+ on 100 fashion-mnist images"
+    [[ $(h5 "$tmp/dcf.h5" "f['metrics/epochs']['test_accuracy'][0] > 0.2, f['metrics/confusion'].shape") == "True (10, 10)" ]] ||
+      fail "accuracy above chance on Fashion-MNIST" ;;
   decolle_job)
     q run "$root/experiments/configs/decolle_patterns.toml" --quiet --set "run.output=\"$tmp/de.h5\""
     expect_status 0

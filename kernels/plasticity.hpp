@@ -69,11 +69,17 @@ template <class Rule, class Weight, class Context>
 void plasticity_block(const Rule& rule, const CsrBlock<Weight>& block, const CsrTranspose& columns,
                       std::span<const std::uint32_t> pre_spikes, std::span<const std::uint32_t> post_spikes,
                       bool every_synapse, Context& context) {
+  // Plain pointers, held in registers: hooks store 8-bit weights, which may alias the vectors' own fields
+  // and would make the compiler reload them after every update.
+  const std::uint32_t* const row_start = block.row_start.data();
+  const std::uint16_t* const target = block.target.data();
+  const std::uint32_t post_begin = block.post_begin;
   if (!pre_spikes.empty()) {
     context.phase(PlasticityPhase::pre, [&](auto&& make) {
       for (const std::uint32_t pre : pre_spikes) {
-        for (std::uint32_t k = block.row_start[pre]; k < block.row_start[pre + 1]; ++k) {
-          auto s = make(k, pre, block.post_begin + block.target[k]);
+        const std::uint32_t row_end = row_start[pre + 1];
+        for (std::uint32_t k = row_start[pre]; k < row_end; ++k) {
+          auto s = make(k, pre, post_begin + target[k]);
           rule.on_pre(s);
         }
       }
@@ -81,11 +87,15 @@ void plasticity_block(const Rule& rule, const CsrBlock<Weight>& block, const Csr
   }
   const auto posts = spikes_in_range(post_spikes, block.post_begin, block.post_end);
   if (!posts.empty()) {
+    const std::uint32_t* const column_start = columns.column_start.data();
+    const std::uint32_t* const column_synapse = columns.synapse.data();
+    const std::uint32_t* const column_pre = columns.pre.data();
     context.phase(PlasticityPhase::post, [&](auto&& make) {
       for (const std::uint32_t post : posts) {
-        const std::uint32_t j = post - block.post_begin;
-        for (std::uint32_t slot = columns.column_start[j]; slot < columns.column_start[j + 1]; ++slot) {
-          auto s = make(columns.synapse[slot], columns.pre[slot], post);
+        const std::uint32_t j = post - post_begin;
+        const std::uint32_t column_end = column_start[j + 1];
+        for (std::uint32_t slot = column_start[j]; slot < column_end; ++slot) {
+          auto s = make(column_synapse[slot], column_pre[slot], post);
           rule.on_post(s);
         }
       }

@@ -185,8 +185,9 @@ class PlasticProjection::BlockContext {
     quant::visit_rounder(p_.wb_.update_rounding, kernels::rounding_step(t_, phase), [&](const auto& rounder) {
       using Writer = WeightWriter<Weight, std::decay_t<decltype(rounder)>>;
       Writer writer(p_.wb_, p_.rate_, std::span<Weight>(block_.weight), state_.write_back, rounder);
+      const SynapseView view = view_;  // a local copy the hooks' weight stores cannot alias
       loop([&](std::uint32_t k, std::uint32_t pre, std::uint32_t post) {
-        return SynapseRef<Writer>(writer, view_, k, pre, post);
+        return SynapseRef<Writer>(writer, view, k, pre, post);
       });
     });
   }

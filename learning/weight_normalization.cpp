@@ -108,8 +108,13 @@ void normalize_integer_columns(const Plan& plan, const BlockColumns& block, std:
     for (std::uint32_t slot = begin; slot < end; ++slot) {
       const std::uint32_t k = block.columns.synapse[slot];
       const std::int64_t before = units(k);
+      // w T fits 64 bits for every realistic weight and target: divide it directly (same result as
+      // checked_multiply_divide, without its 128-bit product and optional return).
+      std::int64_t product = 0;
       const std::optional<std::int64_t> rescaled =
-          quant::checked_multiply_divide(before, target, divisor, rounder, block.index(slot));
+          __builtin_mul_overflow(before, target, &product)
+              ? quant::checked_multiply_divide(before, target, divisor, rounder, block.index(slot))
+              : std::optional<std::int64_t>(quant::divide(product, divisor, rounder, block.index(slot)));
       // Beyond 64 bits (only mixed-sign inputs summing to nearly 0) is beyond every bound: clipped below.
       constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
       const std::int64_t value = rescaled ? *rescaled : ((before < 0) != (target < 0) ? -kMax : kMax);

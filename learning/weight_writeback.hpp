@@ -149,48 +149,68 @@ struct WriteBackState {
 
 // Applies proposals to the synapses of one block with one rounder (entered once per loop through
 // quant::visit_rounder). Weight is the block's storage type: int8/int16 codes or double real weights.
+//
+// propose runs once per synapse event (millions per simulated second), so the writer keeps by value what
+// it reads per proposal, and counts into its own copy of the block's statistics, stored back when it goes
+// out of scope: an int8 weight store may alias anything, and would otherwise force every field and
+// counter to be reloaded from memory after each store. The counts and the order of the additions are the
+// same as adding into the block's statistics directly. One writer per block state at a time.
 template <class Weight, class Rounder>
 class WeightWriter {
  public:
   WeightWriter(const ResolvedWriteBack& wb, double rate, std::span<Weight> weights, WriteBackState& state,
                const Rounder& rounder)
-      : wb_(wb), rate_(rate), weights_(weights), state_(state), rounder_(rounder) {}
+      : mode_(wb.mode),
+        round_of_(wb.round_of),
+        fixed_shadow_(wb.fixed_shadow),
+        extra_frac_bits_(wb.extra_frac_bits),
+        unit_(wb.unit),
+        lower_(wb.lower),
+        upper_(wb.upper),
+        rate_(rate),
+        weights_(weights),
+        state_(state),
+        stats_(state.stats),
+        rounder_(rounder) {}
+  WeightWriter(const WeightWriter&) = delete;
+  WeightWriter& operator=(const WeightWriter&) = delete;
+  ~WeightWriter() { state_.stats = stats_; }
 
   // The weight rules see, in steps: the shadow (straight-through), the code, or w / step.
   double weight(std::uint32_t k) const {
-    if (wb_.mode == WriteBackMode::shadow) return state_.shadow[k];
+    if (mode_ == WriteBackMode::shadow) return state_.shadow[k];
     return stored(k);
   }
 
-  void propose(std::uint32_t k, std::uint64_t index, double dw) {
+  [[gnu::always_inline]] void propose(std::uint32_t k, std::uint64_t index, double dw) {
     dw *= rate_;
     if (dw == 0.0) return;  // not an update: R(w + 0) = w in every mode, as w is on its grid
-    WeightStatistics& s = state_.stats;
+    WeightStatistics& s = stats_;
     ++s.proposed;
     s.sum_abs_dw += std::abs(dw);
     double before = 0.0, unclipped = 0.0, after = 0.0;
-    switch (wb_.mode) {
+    switch (mode_) {
       case WriteBackMode::quantized:
         before = stored(k);
-        unclipped = wb_.round_of == RoundOf::sum ? rounder_.real(before + dw, index)
+        unclipped = round_of_ == RoundOf::sum ? rounder_.real(before + dw, index)
                                                  : before + rounder_.real(dw, index);
-        after = quant::saturate_real(unclipped, wb_.lower, wb_.upper, s.saturations);
+        after = quant::saturate_real(unclipped, lower_, upper_, s.saturations);
         store(k, after);
         break;
       case WriteBackMode::shadow:
         before = state_.shadow[k];
-        if (wb_.fixed_shadow) {
+        if (fixed_shadow_) {
           // The shadow is a fixed-point value with extra_frac_bits below one step, held exactly in a double
           // (at most 16 + 36 bits); scaling by powers of two is exact, so the rounder does the rounding
           // (the double sum before + dw errs by 2^-53 relative, far below the shadow's resolution).
-          const int e = wb_.extra_frac_bits;
-          unclipped = wb_.round_of == RoundOf::sum
+          const int e = extra_frac_bits_;
+          unclipped = round_of_ == RoundOf::sum
                           ? std::ldexp(rounder_.real(std::ldexp(before + dw, e), index), -e)
                           : before + std::ldexp(rounder_.real(std::ldexp(dw, e), index), -e);
         } else {
           unclipped = before + dw;
         }
-        after = quant::saturate_real(unclipped, wb_.lower, wb_.upper, s.saturations);
+        after = quant::saturate_real(unclipped, lower_, upper_, s.saturations);
         state_.shadow[k] = after;
         if (after != before && state_.is_dirty[k] == 0) {
           state_.is_dirty[k] = 1;
@@ -200,7 +220,7 @@ class WeightWriter {
       case WriteBackMode::exact:
         before = stored(k);
         unclipped = before + dw;
-        after = quant::saturate_real(unclipped, wb_.lower, wb_.upper, s.saturations);
+        after = quant::saturate_real(unclipped, lower_, upper_, s.saturations);
         store(k, after);
         break;
     }
@@ -214,18 +234,24 @@ class WeightWriter {
  private:
   // Codes are integral doubles after rounding and clipping, so converting them to Weight is exact.
   double stored(std::uint32_t k) const {
-    if constexpr (std::is_same_v<Weight, double>) return weights_[k] / wb_.unit;
+    if constexpr (std::is_same_v<Weight, double>) return weights_[k] / unit_;
     else return static_cast<double>(weights_[k]);
   }
   void store(std::uint32_t k, double steps) {
-    if constexpr (std::is_same_v<Weight, double>) weights_[k] = steps * wb_.unit;
+    if constexpr (std::is_same_v<Weight, double>) weights_[k] = steps * unit_;
     else weights_[k] = static_cast<Weight>(steps);
   }
 
-  const ResolvedWriteBack& wb_;
+  WriteBackMode mode_;
+  RoundOf round_of_;
+  bool fixed_shadow_;
+  int extra_frac_bits_;
+  double unit_;
+  double lower_, upper_;
   double rate_;
   std::span<Weight> weights_;
   WriteBackState& state_;
+  WeightStatistics stats_;
   Rounder rounder_;
 };
 

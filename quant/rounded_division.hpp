@@ -44,22 +44,33 @@ inline void require_divisor(std::int64_t d) {
 
 // n = floor_quotient * d + remainder with 0 <= remainder < d; d > 0. C++ division truncates toward zero,
 // so a negative remainder moves the quotient down by one.
+// Int is Int128, or std::int64_t when n fits 64 bits: the same values, without the much slower 128-bit
+// division (normalization divides once per synapse).
+template <class Int>
 struct DivisionParts {
-  Int128 floor_quotient;
+  Int floor_quotient;
   std::uint64_t remainder;
 };
-inline DivisionParts split_division(Int128 n, std::int64_t d) {
-  Int128 q = n / d;
-  Int128 r = n % d;
+template <class Int>
+DivisionParts<Int> split_division(Int n, std::int64_t d) {
+  Int q = n / d;  // d > 0: never overflows
+  Int r = n % d;
   if (r < 0) {
-    q -= 1;
+    q -= 1;  // r < 0 needs d >= 2, so q >= INT64_MIN / 2: no overflow
     r += d;
   }
   return {q, static_cast<std::uint64_t>(r)};  // 0 <= r < d < 2^63
 }
 
-template <class Rounder>
-Int128 rounded_quotient(Int128 n, std::int64_t d, const Rounder& rounder, std::uint64_t index) {
+// floor(r 2^bits / d) for 0 <= r < d, bits <= 32: in 64 bits when r 2^bits fits them.
+inline std::int64_t fraction_in_bits(std::uint64_t r, std::int64_t d, unsigned bits) {
+  const auto divisor = static_cast<std::uint64_t>(d);
+  if (r < (std::uint64_t{1} << 31)) return static_cast<std::int64_t>((r << bits) / divisor);  // < 2^63
+  return static_cast<std::int64_t>((static_cast<UInt128>(r) << bits) / divisor);
+}
+
+template <class Int, class Rounder>
+Int rounded_quotient(Int n, std::int64_t d, const Rounder& rounder, std::uint64_t index) {
   const auto [q, r] = split_division(n, d);
   if (r == 0) return q;  // exact: every mode, and stochastic rounding never goes up (threshold 0)
   const std::uint64_t rest = static_cast<std::uint64_t>(d) - r;  // d * (q + 1 - n / d) > 0
@@ -81,8 +92,7 @@ Int128 rounded_quotient(Int128 n, std::int64_t d, const Rounder& rounder, std::u
     // The fraction r / d in b bits; shifting it by b bits draws exactly as the rounder's shift does:
     // 1 iff draw < threshold.
     const unsigned bits = rounder.random_bits();  // 8..32, checked by the rounder
-    const auto threshold = static_cast<std::int64_t>((static_cast<UInt128>(r) << bits) / static_cast<std::uint64_t>(d));
-    return q + rounder.shift(threshold, bits, index);
+    return q + rounder.shift(fraction_in_bits(r, d, bits), bits, index);
   }
 }
 
@@ -92,7 +102,7 @@ Int128 rounded_quotient(Int128 n, std::int64_t d, const Rounder& rounder, std::u
 template <class Rounder>
 std::int64_t divide(std::int64_t n, std::int64_t d, const Rounder& rounder, std::uint64_t index = 0) {
   detail::require_divisor(d);
-  return static_cast<std::int64_t>(detail::rounded_quotient(n, d, rounder, index));  // |result| <= |n| or exact
+  return detail::rounded_quotient(n, d, rounder, index);  // |result| <= |n| or exact: fits int64
 }
 
 // R(a * b / d) with the product exact in 128 bits; std::nullopt when the rounded result is outside int64.
@@ -100,6 +110,8 @@ template <class Rounder>
 std::optional<std::int64_t> checked_multiply_divide(std::int64_t a, std::int64_t b, std::int64_t d, const Rounder& rounder,
                                                     std::uint64_t index = 0) {
   detail::require_divisor(d);
+  std::int64_t product = 0;
+  if (!__builtin_mul_overflow(a, b, &product)) return detail::rounded_quotient(product, d, rounder, index);
   const detail::Int128 q =
       detail::rounded_quotient(static_cast<detail::Int128>(a) * b, d, rounder, index);
   if (q < std::numeric_limits<std::int64_t>::min() || q > std::numeric_limits<std::int64_t>::max()) return std::nullopt;

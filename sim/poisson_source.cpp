@@ -42,8 +42,14 @@ void PoissonSource::update_block(Step step, NeuronIndex begin, NeuronIndex end, 
   NeuronIndex i = begin;
   while (i < end) {
     const std::uint64_t group = i / 8;
-    const auto words = rng_.block(step, group);
     const NeuronIndex group_end = std::min<NeuronIndex>(end, static_cast<NeuronIndex>((group + 1) * 8));
+    // Silent neurons (rate 0: half the pixels of an image) never spike, whatever the draw: a group of
+    // them skips its Philox block. Other groups draw exactly as before, so the spike trains are unchanged.
+    if (std::all_of(threshold_.begin() + i, threshold_.begin() + group_end, [](std::uint64_t t) { return t == 0; })) {
+      i = group_end;
+      continue;
+    }
+    const auto words = rng_.block(step, group);
     for (; i < group_end; ++i) {
       const unsigned lane = i % 8;
       const std::uint64_t draw = (words[lane / 2] >> ((lane % 2) * 32)) & 0xffffffffULL;

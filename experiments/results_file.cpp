@@ -87,6 +87,12 @@ void write_overflow(h5::Group& group, const std::string& variable, const quant::
   g.set_attribute("wrapped", counts.wrapped);
 }
 
+// Written again at a later checkpoint: the old member goes, so the file never holds two versions.
+void remove_if_present(h5::Group& parent, const std::string& name) {
+  if (parent.contains(name))
+    h5::check(H5Ldelete(parent.id(), name.c_str(), H5P_DEFAULT), "replace " + parent.path() + "/" + name);
+}
+
 h5::Group require_group(h5::Group& parent, const std::string& name) {
   return parent.contains(name) ? parent.open_group(name) : parent.create_group(name);
 }
@@ -212,7 +218,7 @@ void ResultsFile::append_epoch(const EpochMetrics& metrics) { epochs_->append(st
 
 void ResultsFile::write_confusion(std::span<const std::uint64_t> counts, std::size_t classes) {
   h5::Group metrics = file_->open_group("metrics");
-  if (metrics.contains("confusion")) h5::check(H5Ldelete(metrics.id(), "confusion", H5P_DEFAULT), "replace /metrics/confusion");
+  remove_if_present(metrics, "confusion");
   metrics.write_array(std::string("confusion"), counts, {classes, classes})
       .set_attribute("rows", "true label, columns: predicted label");
 }
@@ -322,8 +328,7 @@ void ResultsFile::snapshot_weight_matrix(const std::string& name, std::size_t ro
 
 void ResultsFile::write_population_overflow(const std::string& population, const kernels::LifOverflowCounts& counts) {
   h5::Group populations = file_->open_group("quant").open_group("populations");
-  if (populations.contains(population))
-    h5::check(H5Ldelete(populations.id(), population.c_str(), H5P_DEFAULT), "replace overflow counters");
+  remove_if_present(populations, population);
   h5::Group g = populations.create_group(population);
   write_overflow(g, "current", counts.current);
   write_overflow(g, "voltage", counts.voltage);
@@ -332,8 +337,7 @@ void ResultsFile::write_population_overflow(const std::string& population, const
 
 void ResultsFile::write_projection_saturations(const sim::Projection& projection) {
   h5::Group projections = file_->open_group("quant").open_group("projections");
-  if (projections.contains(projection.name()))
-    h5::check(H5Ldelete(projections.id(), projection.name().c_str(), H5P_DEFAULT), "replace saturation counters");
+  remove_if_present(projections, projection.name());
   h5::Group g = projections.create_group(projection.name());
   write_overflow(g, "weights_at_build", projection.weight_saturations());
 }
